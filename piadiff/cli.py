@@ -1,0 +1,203 @@
+"""The ``piadiff`` command: a thin layer of click over the library.
+
+Every command is a few lines around a library call. A :class:`PiadiffError` becomes one line on
+stderr and exit code 1; click's own usage errors exit with 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import PiadiffError, ValidationError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ValidationError as e:
+            click.echo(f"エラー: {e}", err=True)
+            for line in e.lines():
+                click.echo(f"  {line}", err=True)
+            ctx.exit(1)
+        except PiadiffError as e:
+            click.echo(f"エラー: {e}", err=True)
+            ctx.exit(1)
+        except KeyboardInterrupt:
+            click.echo("中断しました（保存先は中断前のままです）", err=True)
+            ctx.exit(130)
+
+
+store_option = click.option(
+    "--store",
+    "store_path",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="PIADIFF_STORE",
+    default="store",
+    show_default=True,
+    help="保存先のフォルダ（環境変数 PIADIFF_STORE でも指定可）",
+)
+
+
+def _open(store_path: Path):
+    from .store import Store
+
+    return Store(store_path)
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
+@click.version_option(package_name="piadiff")
+def cli() -> None:
+    """特定個人情報保護評価書の版を記録し、変更箇所を調べる。"""
+
+
+@cli.command()
+@store_option
+def init(store_path: Path) -> None:
+    """保存先を作る（既定は ./store）。"""
+    from .store import init_store
+
+    init_store(store_path).close()
+    click.echo(f"保存先 {store_path} を作成しました。piadiff record FILE で評価書を記録できます。")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--id", "assessment_id", help="評価書ID（既定: 評価書番号と評価書名から作る。同じ評価書番号があればそれ）")
+@click.option("--date", "change_date", help="変更日（既定: 公表日）。令和7年7月31日 / R7.7.31 / 2025-07-31")
+@click.option("-m", "--message", help="この版の説明")
+@click.option("--author", help="記録する人（既定: 環境変数 PIADIFF_AUTHOR かログイン名）")
+@store_option
+def record(file: Path, assessment_id: str | None, change_date: str | None, message: str | None, author: str | None, store_path: Path) -> None:
+    """評価書ファイル（YAML / JSON）を次の版として記録する。"""
+    from .document import load_document
+
+    document = load_document(file)
+    with _open(store_path) as store:
+        result = store.record(document, assessment_id=assessment_id, change_date=change_date, message=message, author=author)
+    rev = result.revision
+    if not result.recorded:
+        click.echo(f"{rev.assessment_id}: 最新版 {rev.label} と同じ内容です。何も記録しませんでした。")
+        return
+    what = "新しい評価書として" if result.new_assessment else ""
+    click.echo(f"{rev.assessment_id}: {what}{rev.label}（変更日 {rev.change_date_wareki}）を記録しました。")
+
+
+@cli.command()
+@click.argument("assessment_id", required=False)
+@store_option
+def log(assessment_id: str | None, store_path: Path) -> None:
+    """評価書の一覧、または一つの評価書の版の一覧。"""
+    from .display import table
+
+    with _open(store_path) as store:
+        if assessment_id is None:
+            items = store.summaries()
+            if not items:
+                click.echo("保存先にはまだ評価書がありません。piadiff record FILE で記録してください。")
+                return
+            rows = [[s.assessment_id, s.kind, s.latest.label, s.latest.change_date_wareki, str(s.count), s.title] for s in items]
+            click.echo(table(["評価書ID", "様式", "最新版", "変更日", "版数", "評価書名"], rows))
+            return
+        aid = store.resolve_id(assessment_id)
+        revs = store.revisions(aid)
+    click.echo(f"{aid}（{revs[-1].kind}）{revs[-1].title}")
+    rows = [[r.label, r.change_date_wareki, r.author, r.commit[:10], r.message.splitlines()[0] if r.message else ""] for r in revs]
+    click.echo(table(["版", "変更日", "記録者", "コミット", "メッセージ"], rows))
+
+
+@cli.command()
+@click.argument("assessment_id")
+@click.argument("version", required=False, default="latest")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True, help="json は記録されたとおりのバイト列")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="書き出すファイル（既定: 画面）")
+@store_option
+def show(assessment_id: str, version: str, fmt: str, output: Path | None, store_path: Path) -> None:
+    """記録された版を取り出す（VERSION: v3 / latest / latest~1 / 変更日 / コミットID）。"""
+    from .canonical import canonical_yaml
+
+    with _open(store_path) as store:
+        rev = store.revision(assessment_id, version)
+        data = store.read_bytes(rev) if fmt == "json" else canonical_yaml(store.read(rev).data).encode("utf-8")
+    _write(data, output)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+def validate(files: tuple[Path, ...]) -> None:
+    """評価書ファイルを様式と照らし合わせる（問題はすべて表示）。"""
+    from .document import load_document
+    from .wareki import to_wareki
+
+    failed = 0
+    for file in files:
+        try:
+            doc = load_document(file)
+        except ValidationError as e:
+            failed += 1
+            click.echo(f"NG {file}: {len(e.problems)} 件の問題があります", err=True)
+            for line in e.lines():
+                click.echo(f"  {line}", err=True)
+            continue
+        except PiadiffError as e:
+            failed += 1
+            click.echo(f"NG {e}", err=True)
+            continue
+        click.echo(f"OK {file}: {doc.kind}「{doc.title}」 公表日 {to_wareki(doc.published)}")
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("kind", type=str)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="書き出すファイル（既定: 画面）")
+def schema(kind: str, output: Path | None) -> None:
+    """文書の JSON Schema を出力する（KIND: 全項目評価書 / 重点項目評価書）。"""
+    import json
+
+    from .schema import json_schema
+
+    _write((json.dumps(json_schema(kind), ensure_ascii=False, indent=2) + "\n").encode("utf-8"), output)
+
+
+@cli.command()
+@store_option
+def demo(store_path: Path) -> None:
+    """同梱の例（架空市の評価書）を保存先に記録し、その履歴を表示する。"""
+    from .examples import record_examples
+    from .store import init_store
+
+    if not store_path.exists() or not (store_path / ".git").exists():
+        init_store(store_path).close()
+        click.echo(f"保存先 {store_path} を作成しました。")
+    with _open(store_path) as store:
+        for aid, n in record_examples(store):
+            click.echo(f"例 {aid}: " + (f"{n} 版を記録しました。" if n else "記録済みです。"))
+    ctx = click.get_current_context()
+    ctx.invoke(log, assessment_id=None, store_path=store_path)
+    from .examples import example_ids
+
+    for aid in example_ids():
+        click.echo("")
+        ctx.invoke(log, assessment_id=aid, store_path=store_path)
+
+
+def _write(data: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as e:
+        raise PiadiffError(f"{output} に書き出せません（{e.strerror}）") from None
+    click.echo(f"{output} に書き出しました。", err=True)
+
+
+def main() -> None:
+    cli(prog_name="piadiff")

@@ -1,0 +1,476 @@
+"""The store: a git repository holding every recorded version of every assessment.
+
+The only module that knows git. Layout (also in the store's own README.md)::
+
+    piadiff-store.json          marks the directory as a piadiff store
+    assessments/<id>.json       one file per assessment, its latest version as canonical JSON
+    README.md
+
+One commit per recorded version; its metadata (assessment id, version label, 変更日, content hash)
+is kept as trailers in the commit message, so ``git log`` shows it too.
+
+A version is written as git objects first and becomes part of history only when the branch ref is
+moved, with git's compare-and-swap ``update-ref``. A crash before that leaves the history as it
+was; two writers at once cannot both win, and the loser retries on top of the winner.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import time
+import unicodedata
+from dataclasses import dataclass
+from importlib import resources
+from io import BytesIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+from .document import Document, normalize
+from .errors import NotFoundError, PiadiffError, StoreError
+from .load import parse_text
+from .wareki import parse_date, to_wareki
+
+if TYPE_CHECKING:  # GitPython is imported only when a store is opened
+    import git
+
+MARKER = "piadiff-store.json"
+ASSESSMENTS = "assessments"
+STORE_FORMAT = {"format": "piadiff-store", "version": 1}
+TRAILER = "Piadiff-"
+DEFAULT_STORE = "store"
+_ZERO = "0" * 40
+_RETRIES = 20
+
+_ID = re.compile(r"^[^\W_][\w.\-]{0,99}$")
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)$", re.IGNORECASE)
+_HEX = re.compile(r"^[0-9a-f]{4,40}$")
+_LATEST = re.compile(r"^latest(?:~(\d+))?$")
+_LABEL = re.compile(r"^v(\d+)$")
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One recorded version of one assessment."""
+
+    assessment_id: str
+    label: str  # v1, v2, …
+    change_date: dt.date  # 変更日
+    author: str
+    message: str
+    commit: str
+    content_hash: str
+    kind: str
+    title: str
+    recorded_at: dt.datetime
+
+    @property
+    def number(self) -> int:
+        return int(self.label[1:])
+
+    @property
+    def change_date_wareki(self) -> str:
+        return to_wareki(self.change_date)
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    revision: Revision
+    recorded: bool  # False: identical to the latest version, nothing recorded
+    new_assessment: bool
+
+
+@dataclass(frozen=True)
+class AssessmentSummary:
+    assessment_id: str
+    kind: str
+    title: str
+    latest: Revision
+    count: int
+
+
+def check_id(assessment_id: str) -> str:
+    """An assessment id that is safe as a file name everywhere, or a clear error."""
+    aid = unicodedata.normalize("NFC", str(assessment_id))
+    if (
+        not _ID.match(aid)
+        or ".." in aid
+        or _RESERVED.match(aid.split(".")[0])
+        or aid.endswith(".")
+    ):
+        raise PiadiffError(
+            f"評価書ID「{assessment_id}」は使えません（文字・数字と - _ . だけで100字まで、先頭は文字か数字）"
+        )
+    return aid
+
+
+def make_id(number: str, title: str) -> str:
+    """評価書番号 plus a slug of 評価書名: ``19-北九州市-母子保健に関する事務-重点項目評価書``."""
+    text = unicodedata.normalize("NFKC", f"{number} {title}")
+    slug = re.sub(r"[^\w.]+", "-", text).strip("-_.")
+    slug = re.sub(r"-{2,}", "-", slug)[:80].rstrip("-_.")
+    return check_id(slug or "assessment")
+
+
+def default_store_path() -> Path:
+    return Path(os.environ.get("PIADIFF_STORE") or DEFAULT_STORE)
+
+
+def _git():
+    try:
+        import git
+    except ImportError as e:  # GitPython refuses to import without a git executable
+        raise StoreError(f"git コマンドが見つかりません。git をインストールしてください（{e}）") from None
+    return git
+
+
+def init_store(path: str | Path) -> "Store":
+    """Create an empty store at ``path`` (a new directory, an empty one, or one with only README.md)."""
+    git = _git()
+    root = Path(path)
+    if root.exists() and not root.is_dir():
+        raise StoreError(f"{root} はファイルです。保存先には新しいフォルダを指定してください")
+    if (root / MARKER).exists() and (root / ".git").exists():
+        raise StoreError(f"{root} は既に piadiff の保存先です")
+    if root.exists():
+        extra = sorted(p.name for p in root.iterdir() if p.name not in ("README.md", ".git"))
+        if extra:
+            raise StoreError(f"{root} は空ではありません（{', '.join(extra[:5])} …）。空のフォルダか新しい名前を指定してください")
+    root.mkdir(parents=True, exist_ok=True)
+    repo = git.Repo.init(root, initial_branch="main")
+    with repo.config_writer() as config:
+        config.set_value("core", "quotepath", "false")  # show Japanese file names as they are
+    readme = (resources.files("piadiff") / "store_readme.md").read_text(encoding="utf-8")
+    (root / "README.md").write_text(readme, encoding="utf-8", newline="\n")
+    (root / MARKER).write_text(json.dumps(STORE_FORMAT, indent=2) + "\n", encoding="utf-8", newline="\n")
+    (root / ASSESSMENTS).mkdir(exist_ok=True)
+    repo.index.add(["README.md", MARKER])
+    actor = git.Actor("piadiff", "")
+    repo.index.commit("piadiff の保存先を作成", author=actor, committer=actor)
+    repo.close()
+    return Store(root)
+
+
+class Store:
+    """A piadiff store. Open with ``Store(path)``; create with :func:`init_store`."""
+
+    def __init__(self, path: str | Path | None = None):
+        git = _git()
+        self.path = Path(path) if path is not None else default_store_path()
+        hint = f"piadiff init で作成してください（別の場所なら --store か環境変数 PIADIFF_STORE で指定）"
+        if not self.path.is_dir():
+            raise StoreError(f"保存先 {self.path} がありません。{hint}")
+        try:
+            self.repo = git.Repo(self.path)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise StoreError(f"{self.path} は piadiff の保存先ではありません（git リポジトリではない）。{hint}") from None
+        if self.repo.bare or not self._head_sha() or self._blob_at(self._head_sha(), MARKER) is None:
+            self.repo.close()
+            raise StoreError(f"{self.path} は piadiff の保存先ではありません（{MARKER} がない）。{hint}")
+
+    def close(self) -> None:
+        self.repo.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # reading -----------------------------------------------------------------------------------
+    def assessment_ids(self) -> list[str]:
+        """Ids of every assessment recorded, in name order."""
+        tree = self.repo.commit(self._head_sha()).tree
+        try:
+            sub = tree[ASSESSMENTS]
+        except KeyError:
+            return []
+        return sorted(b.name[: -len(".json")] for b in sub.blobs if b.name.endswith(".json"))
+
+    def revisions(self, assessment_id: str, *, at: str | None = None) -> list[Revision]:
+        """Every version of one assessment, oldest first. Unknown id: an empty list."""
+        aid = check_id(assessment_id)
+        return self._log(at or self._head_sha(), f"{ASSESSMENTS}/{aid}.json")
+
+    def summaries(self) -> list[AssessmentSummary]:
+        """Every assessment with its latest version, read from one pass over the history."""
+        by_id: dict[str, list[Revision]] = {}
+        for rev in self._log(self._head_sha(), None):
+            by_id.setdefault(rev.assessment_id, []).append(rev)
+        out = []
+        for aid in sorted(by_id):
+            revs = by_id[aid]
+            latest = revs[-1]
+            out.append(AssessmentSummary(aid, latest.kind, latest.title, latest, len(revs)))
+        return out
+
+    def resolve_id(self, given: str) -> str:
+        """The assessment id a user means: exact, or the only one starting with ``given-``."""
+        aid = check_id(given)
+        ids = self.assessment_ids()
+        if aid in ids:
+            return aid
+        prefixed = [i for i in ids if i.startswith(f"{aid}-")]
+        if len(prefixed) == 1:
+            return prefixed[0]
+        if len(prefixed) > 1:
+            raise NotFoundError(f"評価書ID「{given}」に当てはまるものが複数あります（{'、'.join(prefixed)}）。どれか一つを指定してください")
+        if not ids:
+            raise NotFoundError("保存先にはまだ評価書がありません。piadiff record FILE で記録してください")
+        raise NotFoundError(f"評価書「{given}」は記録されていません（piadiff log で一覧を確認できます）")
+
+    def revision(self, assessment_id: str, ref: str | None = None) -> Revision:
+        """One version, addressed as v3, latest, latest~1, a 変更日, or a commit id."""
+        aid = self.resolve_id(assessment_id)
+        revs = self.revisions(aid)
+        return _pick(aid, revs, ref)
+
+    def read_bytes(self, revision: Revision) -> bytes:
+        """The canonical JSON bytes of a version, exactly as recorded."""
+        data = self._blob_at(revision.commit, f"{ASSESSMENTS}/{revision.assessment_id}.json")
+        if data is None:
+            raise StoreError(f"{revision.assessment_id} {revision.label} の内容が保存先にありません（piadiff fsck で点検してください）")
+        return data
+
+    def read(self, revision: Revision) -> Document:
+        """A version as a :class:`Document`."""
+        source = f"{revision.assessment_id} {revision.label}"
+        return normalize(parse_text(self.read_bytes(revision).decode("utf-8"), source, "json"), source)
+
+    # writing -----------------------------------------------------------------------------------
+    def record(
+        self,
+        document: Document,
+        *,
+        assessment_id: str | None = None,
+        change_date: dt.date | str | None = None,
+        message: str | None = None,
+        author: str | None = None,
+    ) -> RecordResult:
+        """Record ``document`` as the next version of its assessment.
+
+        Content identical to the latest version records nothing (``recorded`` is False).
+        Never rewrites history.
+        """
+        git = _git()
+        date = parse_date(change_date) if change_date is not None else document.published
+        name = (author or os.environ.get("PIADIFF_AUTHOR") or _default_author()).strip()
+        actor = git.Actor(name, "")
+        data = document.canonical_bytes()
+        digest = document.content_hash()
+        for attempt in range(_RETRIES):
+            head = self._head_sha()
+            aid = check_id(assessment_id) if assessment_id else self._id_for(document, head)
+            path = f"{ASSESSMENTS}/{aid}.json"
+            revs = self._log(head, path)
+            if revs and revs[-1].content_hash == digest:
+                return RecordResult(revs[-1], recorded=False, new_assessment=False)
+            label = f"v{len(revs) + 1}"
+            text = _commit_message(aid, label, date, document, digest, message)
+            commit, blob = self._commit_file(head, path, data, text, actor)
+            if self._move_branch(commit, head):
+                self._sync_worktree(path, data, blob)
+                rev = self._log(commit, path)[-1]
+                return RecordResult(rev, recorded=True, new_assessment=not revs)
+            time.sleep(0.05 * (attempt + 1))  # another writer won; build again on top of it
+        raise StoreError("保存先が他の処理で更新され続けているため記録できませんでした。少し待ってからもう一度実行してください")
+
+    # git internals -----------------------------------------------------------------------------
+    def _branch(self) -> str:
+        return self.repo.head.reference.path  # refs/heads/main
+
+    def _head_sha(self) -> str | None:
+        try:
+            return self.repo.head.commit.hexsha
+        except (ValueError, TypeError):
+            return None
+
+    def _blob_at(self, commit: str, path: str) -> bytes | None:
+        try:
+            return self.repo.commit(commit).tree[path].data_stream.read()
+        except KeyError:
+            return None
+
+    def _id_for(self, document: Document, head: str) -> str:
+        number = unicodedata.normalize("NFKC", document.number).strip()
+        prefix = make_id(number, "x")[:-2]
+        ids = [i for i in self.assessment_ids() if i == prefix or i.startswith(f"{prefix}-")]
+        if len(ids) == 1:
+            return ids[0]
+        if len(ids) > 1:
+            raise PiadiffError(f"評価書番号 {number} の評価書が複数あります（{'、'.join(ids)}）。--id で指定してください")
+        return make_id(number, document.title)
+
+    def _store_object(self, kind: bytes, data: bytes) -> bytes:
+        from gitdb import IStream
+
+        return self.repo.odb.store(IStream(kind, len(data), BytesIO(data))).binsha
+
+    def _store_tree(self, entries: Iterable[tuple[bytes, int, str]]) -> bytes:
+        from git.objects.fun import tree_to_stream
+
+        ordered = sorted(entries, key=lambda e: e[2].encode() + (b"/" if e[1] == 0o040000 else b""))
+        buf = BytesIO()
+        tree_to_stream(ordered, buf.write)
+        return self._store_object(b"tree", buf.getvalue())
+
+    def _commit_file(self, head: str, path: str, data: bytes, message: str, actor) -> tuple[str, str]:
+        """Write blob, trees and commit objects for ``path`` = ``data`` on top of ``head``.
+
+        Returns the commit's and the blob's ids. Nothing refers to them until the branch moves.
+        """
+        from git import Commit, Tree
+
+        parent = self.repo.commit(head)
+        folder, name = path.split("/")
+        root = {o.name: (o.binsha, o.mode, o.name) for o in parent.tree}
+        sub = {}
+        if folder in root:
+            sub = {o.name: (o.binsha, o.mode, o.name) for o in parent.tree[folder]}
+        blob = self._store_object(b"blob", data)
+        sub[name] = (blob, 0o100644, name)
+        root[folder] = (self._store_tree(sub.values()), 0o040000, folder)
+        tree = Tree(self.repo, self._store_tree(root.values()))
+        commit = Commit.create_from_tree(
+            self.repo, tree, message, parent_commits=[parent], head=False, author=actor, committer=actor
+        )
+        return commit.hexsha, blob.hex()
+
+    def _move_branch(self, new: str, old: str) -> bool:
+        """Compare-and-swap the branch from ``old`` to ``new``; False if someone else moved it."""
+        git = _git()
+        try:
+            self.repo.git.update_ref(self._branch(), new, old)
+            return True
+        except git.GitCommandError as e:
+            if "lock" in str(e) or "but expected" in str(e) or "is at" in str(e):
+                return False
+            raise StoreError(f"保存先の更新に失敗しました: {e.stderr.strip()}") from None
+
+    def _sync_worktree(self, path: str, data: bytes, blob: str) -> None:
+        """Keep the checked-out files and index equal to the branch, for plain git users."""
+        git = _git()
+        target = self.path / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+        for attempt in range(10):
+            try:
+                self.repo.git.update_index("--add", "--cacheinfo", f"100644,{blob},{path}")
+                return
+            except git.GitCommandError:
+                time.sleep(0.05 * (attempt + 1))  # index.lock held by another writer
+
+    def _log(self, ref: str, path: str | None) -> list[Revision]:
+        """Versions from ``git log`` (one process), oldest first; all assessments if path is None."""
+        sep, end = "\x1f", "\x1e"
+        args = [ref, f"--format=%H{sep}%an{sep}%aI{sep}%B{end}"]
+        if path:
+            args += ["--", path]
+        out = self.repo.git.log(*args)
+        revs = []
+        for chunk in out.split(end):
+            chunk = chunk.strip("\n")
+            if not chunk:
+                continue
+            sha, author, when, body = chunk.split(sep, 3)
+            rev = _parse_commit(sha, author, when, body)
+            if rev is not None and (path is None or f"{ASSESSMENTS}/{rev.assessment_id}.json" == path):
+                revs.append(rev)
+        revs.reverse()
+        return revs
+
+
+def _default_author() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name on some containers
+        return "piadiff"
+
+
+def _commit_message(aid: str, label: str, date: dt.date, doc: Document, digest: str, message: str | None) -> str:
+    first = (message or "").strip().splitlines()[0] if (message or "").strip() else ("初版" if label == "v1" else "改訂")
+    body = (message or "").strip()
+    lines = [f"{aid} {label} {to_wareki(date)}: {first}", ""]
+    if body and body != first:
+        lines += [body, ""]
+    trailers = {
+        "Assessment": aid,
+        "Version": label,
+        "Change-Date": date.isoformat(),
+        "Kind": doc.kind,
+        "Title": doc.title.replace("\n", " "),
+        "Message": json.dumps(body, ensure_ascii=False),
+        "Content-Hash": digest,
+    }
+    lines += [f"{TRAILER}{k}: {v}" for k, v in trailers.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _parse_commit(sha: str, author: str, when: str, body: str) -> Revision | None:
+    fields = {}
+    for line in body.splitlines():
+        if line.startswith(TRAILER) and ": " in line:
+            k, v = line[len(TRAILER):].split(": ", 1)
+            fields[k] = v
+    if "Assessment" not in fields or "Version" not in fields:
+        return None  # the store's own commits (init) and anything made by hand
+    try:
+        message = json.loads(fields.get("Message", '""'))
+    except ValueError:
+        message = ""
+    return Revision(
+        assessment_id=fields["Assessment"],
+        label=fields["Version"],
+        change_date=dt.date.fromisoformat(fields["Change-Date"]),
+        author=author,
+        message=message,
+        commit=sha,
+        content_hash=fields.get("Content-Hash", ""),
+        kind=fields.get("Kind", ""),
+        title=fields.get("Title", ""),
+        recorded_at=dt.datetime.fromisoformat(when),
+    )
+
+
+def _pick(aid: str, revs: list[Revision], ref: str | None) -> Revision:
+    if not revs:
+        raise NotFoundError(f"評価書「{aid}」は記録されていません（piadiff log で一覧を確認できます）")
+    have = f"あるのは {revs[0].label}〜{revs[-1].label}" if len(revs) > 1 else f"あるのは {revs[0].label} だけ"
+    text = unicodedata.normalize("NFKC", (ref or "latest")).strip().lower()
+    if m := _LATEST.match(text):
+        back = int(m.group(1) or 0)
+        if back >= len(revs):
+            raise NotFoundError(f"評価書「{aid}」に版「{ref}」はありません（{have}）")
+        return revs[-1 - back]
+    if m := _LABEL.match(text):
+        for r in revs:
+            if r.number == int(m.group(1)):
+                return r
+        raise NotFoundError(f"評価書「{aid}」に版「{ref}」はありません（{have}）")
+    if _HEX.match(text):
+        hits = [r for r in revs if r.commit.startswith(text)]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            raise NotFoundError(f"コミット「{ref}」に当てはまる版が複数あります。もっと長く書いてください")
+    try:
+        date = parse_date(ref or "")
+    except PiadiffError:
+        date = None
+    if date is not None:
+        hits = [r for r in revs if r.change_date == date]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            labels = "、".join(r.label for r in hits)
+            raise NotFoundError(f"変更日 {to_wareki(date)} の版が複数あります（{labels}）。版の名前で指定してください")
+        raise NotFoundError(f"評価書「{aid}」に変更日 {to_wareki(date)} の版はありません（{have}）")
+    raise NotFoundError(
+        f"版「{ref}」が分かりません（v3、latest、latest~1、変更日(令和7年7月31日)、コミットIDで指定してください）"
+    )

@@ -1,0 +1,65 @@
+"""和暦 dates at the edges: parse what officers write, print what the annex shows.
+
+Inside piadiff a date is always a ``datetime.date``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from .errors import PiadiffError
+
+#: era name, its romaji initial, the first day of the era
+ERAS = (
+    ("令和", "R", dt.date(2019, 5, 1)),
+    ("平成", "H", dt.date(1989, 1, 8)),
+    ("昭和", "S", dt.date(1926, 12, 25)),
+)
+
+_KANJI = re.compile(r"^(令和|平成|昭和)\s*(元|\d{1,2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+_ROMAJI = re.compile(r"^([RHS])\s*(\d{1,2})[./-](\d{1,2})[./-](\d{1,2})$", re.IGNORECASE)
+_WESTERN = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def parse_date(text: str | dt.date) -> dt.date:
+    """Read a date written as 令和7年7月31日, 令和元年5月1日, R7.7.31, 2025-07-31 or 2025/7/31."""
+    if isinstance(text, dt.datetime):
+        return text.date()
+    if isinstance(text, dt.date):
+        return text
+    s = unicodedata.normalize("NFKC", str(text)).strip()
+    try:
+        if m := _KANJI.match(s):
+            era = next(e for e in ERAS if e[0] == m.group(1))
+            year = 1 if m.group(2) == "元" else int(m.group(2))
+            return _from_era(era, year, int(m.group(3)), int(m.group(4)))
+        if m := _ROMAJI.match(s):
+            era = next(e for e in ERAS if e[1] == m.group(1).upper())
+            return _from_era(era, int(m.group(2)), int(m.group(3)), int(m.group(4)))
+        if m := _WESTERN.match(s):
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise PiadiffError(f"日付「{text}」はありえない日付です") from None
+    raise PiadiffError(f"日付「{text}」が読めません（例: 令和7年7月31日、R7.7.31、2025-07-31）")
+
+
+def _from_era(era: tuple[str, str, dt.date], year: int, month: int, day: int) -> dt.date:
+    name, _, start = era
+    if year < 1:
+        raise ValueError(year)
+    date = dt.date(start.year + year - 1, month, day)
+    if date < start:
+        raise PiadiffError(f"{name}{year}年{month}月{day}日は{name}の始まり（{start.isoformat()}）より前です")
+    return date
+
+
+def to_wareki(date: dt.date, gannen: bool = False) -> str:
+    """令和7年7月31日. The first year is 令和1年 (as the published annexes write it) unless gannen."""
+    for name, _, start in ERAS:
+        if date >= start:
+            year = date.year - start.year + 1
+            y = "元" if (year == 1 and gannen) else str(year)
+            return f"{name}{y}年{date.month}月{date.day}日"
+    return f"{date.year}年{date.month}月{date.day}日"
