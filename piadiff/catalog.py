@@ -197,17 +197,20 @@ def kind_name(kind: str) -> str:
     return str(kind)
 
 
-@lru_cache(maxsize=None)
 def load_catalog(kind: str) -> Catalog:
-    """The catalog of a form kind (全項目評価書 / 重点項目評価書); read once per process."""
+    """The catalog of a form kind (全項目評価書 / 重点項目評価書, or 全項目 / 重点); read once per process."""
+    return _load_catalog(kind_name(kind))
+
+
+@lru_cache(maxsize=None)
+def _load_catalog(name: str) -> Catalog:
     import yaml
 
-    name = kind_name(kind)
     if name in UNSUPPORTED_KINDS:
         raise UnknownFormError(UNSUPPORTED_KINDS[name])
     if name not in CATALOG_FILES:
         allowed = "、".join(CATALOG_FILES)
-        raise UnknownFormError(f"様式「{kind}」は知りません（使えるもの: {allowed}）")
+        raise UnknownFormError(f"様式「{name}」は知りません（使えるもの: {allowed}）")
     ref = resources.files("piadiff") / "catalogs" / CATALOG_FILES[name]
     data = yaml.load(ref.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return parse_catalog(data, source=CATALOG_FILES[name])

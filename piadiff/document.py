@@ -112,8 +112,9 @@ def normalize(raw: Any, source: str = "<文書>") -> Document:
         problems.append(Problem(COVER_KEY, "表紙がありません（評価書番号・評価書名・評価実施機関名・公表日は必須です）", _line(raw, KIND_KEY)))
         cover_raw = {}
     out[COVER_KEY] = checker.section(catalog.cover, cover_raw, COVER_KEY, _line(raw, COVER_KEY)) or {}
+    given = {c.key for k in (cover_raw if isinstance(cover_raw, dict) else {}) if (c := catalog.cover.child(k))}
     for item in catalog.cover.children:
-        if item.required and item.key not in out[COVER_KEY]:
+        if item.required and item.key not in out[COVER_KEY] and item.key not in given:
             problems.append(Problem(f"{COVER_KEY} > {item.key}", "必須の項目です。書いてください", _line(raw, COVER_KEY)))
 
     body = {k: v for k, v in raw.items() if k not in (KIND_KEY, COVER_KEY, NOTES_KEY)}

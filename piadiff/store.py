@@ -262,7 +262,7 @@ class Store:
         digest = document.content_hash()
         for attempt in range(_RETRIES):
             head = self._head_sha()
-            aid = check_id(assessment_id) if assessment_id else self._id_for(document, head)
+            aid = check_id(assessment_id) if assessment_id is not None else self._id_for(document, head)
             path = f"{ASSESSMENTS}/{aid}.json"
             revs = self._log(head, path)
             if revs and revs[-1].content_hash == digest:

@@ -1,0 +1,79 @@
+"""Shared fixtures: a fresh store per test, the CLI, and the real documents in ../shared."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from piadiff.cli import cli
+
+TESTS = Path(__file__).parent
+FIXTURES = TESTS / "fixtures"
+SHARED = TESTS.parent.parent / "shared"
+
+
+def shared(path: str) -> Path:
+    """A file of ../shared (the real published documents); skip where it is not beside the clone."""
+    p = SHARED / path
+    if not p.exists():
+        pytest.skip(f"{p} is not available")
+    return p
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    """Run the CLI in-process: run('record', 'x.yaml') -> click Result. Store defaults to tmp/store."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PIADIFF_AUTHOR", "テスト担当")
+    monkeypatch.delenv("PIADIFF_STORE", raising=False)
+    runner = CliRunner()
+
+    def _run(*args: str):
+        return runner.invoke(cli, list(args), catch_exceptions=True)
+
+    return _run
+
+
+@pytest.fixture
+def store_dir(tmp_path, run):
+    result = run("init")
+    assert result.exit_code == 0, result.output
+    return tmp_path / "store"
+
+
+def piadiff(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the installed command in a real process (what an officer's terminal does)."""
+    full_env = {k: v for k, v in os.environ.items() if k != "PIADIFF_STORE"}
+    full_env.update({"PIADIFF_AUTHOR": "テスト担当", **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "piadiff", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=120
+    )
+
+
+def snapshot(store: Path) -> dict[str, bytes]:
+    """Every file of a store, .git included: to prove a failed command changed nothing."""
+    return {
+        str(p.relative_to(store)): p.read_bytes()
+        for p in sorted(store.rglob("*"))
+        if p.is_file() and not p.name.endswith(".lock")
+    }
+
+
+def assert_clean_error(result, *needles: str) -> None:
+    """A user error: exit 1, a message naming the problem, no traceback."""
+    if isinstance(result, subprocess.CompletedProcess):
+        code, output, unexpected = result.returncode, result.stdout + result.stderr, None
+    else:
+        code, output = result.exit_code, result.output
+        unexpected = result.exception if not isinstance(result.exception, SystemExit) else None
+    assert unexpected is None, repr(unexpected)
+    assert code == 1, output
+    assert "Traceback" not in output, output
+    assert output.lstrip().startswith(("エラー", "NG")), output
+    for n in needles:
+        assert n in output, output
