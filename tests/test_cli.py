@@ -1,0 +1,121 @@
+"""The command line as an officer uses it: messages, exit codes, nothing lost on error."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import FIXTURES, assert_clean_error, piadiff, snapshot
+
+MINIMAL = str(FIXTURES / "minimal-juten.yaml")
+AID = "99-テスト市-児童手当に関する事務-重点項目評価書"
+
+
+def test_init_record_log_show(run, store_dir, tmp_path):
+    r = run("record", MINIMAL, "-m", "初版の公表")
+    assert r.exit_code == 0 and f"{AID}: 新しい評価書としてv1（変更日 令和6年4月1日）を記録しました。" in r.output
+    r = run("record", MINIMAL)
+    assert r.exit_code == 0 and "最新版 v1 と同じ内容です。何も記録しませんでした。" in r.output
+    r = run("log")
+    assert r.exit_code == 0 and AID in r.output and "令和6年4月1日" in r.output and "重点項目評価書" in r.output
+    r = run("log", "99")
+    assert r.exit_code == 0 and "v1  令和6年4月1日  テスト担当" in r.output and "初版の公表" in r.output
+    r = run("show", "99", "v1", "--format", "json")
+    assert r.exit_code == 0
+    assert r.stdout_bytes == (store_dir / "assessments" / f"{AID}.json").read_bytes()
+    r = run("show", "99", "-o", "out.yaml")
+    assert r.exit_code == 0 and (tmp_path / "out.yaml").read_text(encoding="utf-8").startswith("様式: 重点項目評価書\n表紙:\n")
+    # the YAML that show writes records as the same version
+    assert "同じ内容です" in run("record", "out.yaml").output
+
+
+def test_record_with_date_id_and_author(run, store_dir, tmp_path):
+    r = run("record", MINIMAL, "--id", "jidou", "--date", "R6.4.10", "--author", "児童課 佐藤", "-m", "委託先の変更")
+    assert r.exit_code == 0 and "jidou: 新しい評価書としてv1（変更日 令和6年4月10日）" in r.output
+    assert "v1  令和6年4月10日  児童課 佐藤" in run("log", "jidou").output
+
+
+@pytest.mark.parametrize(
+    "content, needles",
+    [
+        ("様式: [重点\n", ["YAML として読めません"]),
+        ("様式: 重点項目評価書\n表紙: {評価書番号: '1', 評価書名: x, 評価実施機関名: y, 公表日: 令和6年4月1日}\nⅠ 基本情報: {1: {事務の名前: x}}\n", ["「事務の名前」という項目は", ":3:"]),
+        ("様式: 重点項目評価書\n", ["表紙がありません"]),
+    ],
+)
+def test_record_refuses_bad_input_and_leaves_the_store_as_it_was(run, store_dir, tmp_path, content, needles):
+    run("record", MINIMAL)
+    before = snapshot(store_dir)
+    (tmp_path / "bad.yaml").write_text(content, encoding="utf-8")
+    assert_clean_error(run("record", "bad.yaml"), *needles)
+    assert snapshot(store_dir) == before
+
+
+def test_shift_jis_file_records_like_utf8(run, store_dir, tmp_path):
+    (tmp_path / "sjis.yaml").write_bytes((FIXTURES / "minimal-juten.yaml").read_text(encoding="utf-8").encode("cp932"))
+    assert "新しい評価書として" in run("record", "sjis.yaml").output
+    assert "同じ内容です" in run("record", MINIMAL).output
+
+
+def test_commands_without_a_store_say_how_to_make_one(run):
+    for args in (["log"], ["show", "1"], ["record", MINIMAL]):
+        assert_clean_error(run(*args), "piadiff init で作成してください")
+
+
+def test_unknown_ids_and_versions(run, store_dir):
+    assert_clean_error(run("log", "1"), "まだ評価書がありません")
+    run("record", MINIMAL)
+    assert_clean_error(run("show", "42"), "評価書「42」は記録されていません")
+    assert_clean_error(run("show", "99", "v7"), "版「v7」はありません", "あるのは v1 だけ")
+    assert_clean_error(run("show", "../../etc"), "評価書ID「../../etc」は使えません")
+
+
+def test_validate_reports_every_file(run, tmp_path):
+    (tmp_path / "bad.json").write_text('{"様式": "重点項目評価書", "表紙": {}}', encoding="utf-8")
+    r = run("validate", MINIMAL, "bad.json")
+    assert r.exit_code == 1
+    assert "OK" in r.output and "重点項目評価書「テスト市 児童手当に関する事務 重点項目評価書」 公表日 令和6年4月1日" in r.output
+    assert "NG bad.json: 4 件の問題があります" in r.output and "評価書番号: 必須の項目です" in r.output
+    assert run("validate", MINIMAL).exit_code == 0
+
+
+def test_usage_errors_exit_2(run):
+    assert run("record").exit_code == 2
+    assert run("show", "1", "--format", "pdf").exit_code == 2
+    assert run("frobnicate").exit_code == 2
+
+
+def test_schema_is_json_schema_that_accepts_real_documents(run, tmp_path):
+    import jsonschema
+    import yaml
+
+    r = run("schema", "重点", "-o", "schema.json")
+    assert r.exit_code == 0
+    schema = json.loads((tmp_path / "schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    from piadiff.document import load_document
+
+    for path in [FIXTURES / "minimal-juten.yaml", FIXTURES / "kitakyushu-003.yaml"]:
+        assert list(validator.iter_errors(load_document(path).data)) == []
+    broken = load_document(FIXTURES / "minimal-juten.yaml").data | {"Ⅶ 謎の節": {}}
+    assert list(validator.iter_errors(broken))
+    assert_clean_error(run("schema", "基礎項目評価書"), "まだ対応していません")
+
+
+def test_demo_records_the_shipped_examples_and_shows_their_history(run, tmp_path):
+    r = run("demo")
+    assert r.exit_code == 0, r.output
+    assert "保存先 store を作成しました。" in r.output
+    assert "juten-kakuu-kodomo-iryo" in r.output and "zenkomoku-kakuu-jumin" in r.output
+    assert "v3" in r.output and "令和7年7月31日" in r.output
+    again = run("demo")
+    assert again.exit_code == 0 and "記録済みです" in again.output
+
+
+def test_real_process_error_has_no_traceback(tmp_path):
+    (tmp_path / "bad.yaml").write_text("様式: 重点項目評価書\n表紙: [", encoding="utf-8")
+    result = piadiff("validate", "bad.yaml", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "YAML として読めません" in result.stderr
+    assert piadiff("--help", cwd=tmp_path).returncode == 0
