@@ -27,6 +27,7 @@ NOTES_KEY = "注記"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _OPTION_NUMBER = re.compile(r"^\s*\d+\s*[)）]\s*")
 _BRACKETS = "[]［］「」"
+_DASHES = ("-", "－", "ー", "―")
 
 
 def canonical_text(text: str) -> str:
@@ -264,6 +265,8 @@ class _Checker:
         return raw
 
     def _date(self, node: Item, raw: str, path: str, line: int | None) -> str | None:
+        if raw in _DASHES:  # the forms print 「-」 in a date field left unused; keep it as written
+            return raw
         try:
             return parse_date(raw).isoformat()
         except PiadiffError as e:
