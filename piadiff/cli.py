@@ -166,6 +166,18 @@ def schema(kind: str, output: Path | None) -> None:
 
 
 @cli.command()
+@click.argument("kind", type=str)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="書き出すファイル（既定: 画面）")
+def new(kind: str, output: Path | None) -> None:
+    """空の評価書（全項目を並べた YAML）を作る（KIND: 全項目評価書 / 重点項目評価書）。"""
+    from .template import blank_document
+
+    if output is not None and output.exists():
+        raise PiadiffError(f"{output} は既にあります。別の名前を指定してください")
+    _write(blank_document(kind).encode("utf-8"), output)
+
+
+@cli.command()
 @store_option
 def demo(store_path: Path) -> None:
     """同梱の例（架空市の評価書）を保存先に記録し、その履歴を表示する。"""

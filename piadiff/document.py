@@ -113,10 +113,11 @@ def normalize(raw: Any, source: str = "<文書>") -> Document:
         problems.append(Problem(COVER_KEY, "表紙がありません（評価書番号・評価書名・評価実施機関名・公表日は必須です）", _line(raw, KIND_KEY)))
         cover_raw = {}
     out[COVER_KEY] = checker.section(catalog.cover, cover_raw, COVER_KEY, _line(raw, COVER_KEY)) or {}
-    given = {c.key for k in (cover_raw if isinstance(cover_raw, dict) else {}) if (c := catalog.cover.child(k))}
+    reported = {p.path for p in problems}
     for item in catalog.cover.children:
-        if item.required and item.key not in out[COVER_KEY] and item.key not in given:
-            problems.append(Problem(f"{COVER_KEY} > {item.key}", "必須の項目です。書いてください", _line(raw, COVER_KEY)))
+        if item.required and item.key not in out[COVER_KEY] and f"{COVER_KEY} > {item.key}" not in reported:
+            line = _line(cover_raw, item.key) or _line(raw, COVER_KEY)
+            problems.append(Problem(f"{COVER_KEY} > {item.key}", "必須の項目です。書いてください", line))
 
     body = {k: v for k, v in raw.items() if k not in (KIND_KEY, COVER_KEY, NOTES_KEY)}
     out.update(checker.section(catalog.root, _with_lines(body, raw), "", None) or {})
@@ -214,6 +215,8 @@ class _Checker:
                 ident = self.value(cat.Item(key=ENTRY_IDENTITY, kind="text"), ident_raw, _join(epath, ENTRY_IDENTITY), _line(entry, ENTRY_IDENTITY))
                 if ident:
                     out[ENTRY_IDENTITY] = ident
+            if not content and ENTRY_IDENTITY not in out:
+                continue  # a blank slot, as the form prints unused 委託事項 and a blank template has
             out.update(content)
             identity = out.get(ENTRY_IDENTITY) or content.get(node.identity)
             title = node.title.replace("{番号}", str(number)) if node.title else f"{node.key}{number}"

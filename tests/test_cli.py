@@ -119,3 +119,24 @@ def test_real_process_error_has_no_traceback(tmp_path):
     result = piadiff("validate", "bad.yaml", cwd=tmp_path)
     assert result.returncode == 1 and "Traceback" not in result.stderr and "YAML として読めません" in result.stderr
     assert piadiff("--help", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("kind", ["全項目評価書", "重点項目評価書"])
+def test_new_writes_a_blank_document_with_every_item(run, tmp_path, kind):
+    from piadiff.catalog import load_catalog
+    from piadiff.document import load_document
+
+    assert run("new", kind, "-o", "blank.yaml").exit_code == 0
+    text = (tmp_path / "blank.yaml").read_text(encoding="utf-8")
+    for item in load_catalog(kind).root.walk():
+        assert item.key in text, item.code
+    assert "# Ⅱ-3-① ※ チェック: 本人又は本人の代理人" in text
+    # unfilled, it names exactly the four required cover fields, at their lines
+    r = run("validate", "blank.yaml")
+    assert r.exit_code == 1 and "4 件の問題があります" in r.output and "blank.yaml:4: 表紙 > 評価書番号: 必須の項目です" in r.output
+    filled = text.replace("評価書番号:  # 必須", "評価書番号: 7").replace("評価書名:  # 必須", "評価書名: 例")
+    filled = filled.replace("評価実施機関名:  # 必須", "評価実施機関名: 例市長").replace("公表日:  # 日付", "公表日: 令和7年4月1日")
+    (tmp_path / "filled.yaml").write_text(filled, encoding="utf-8")
+    doc = load_document(tmp_path / "filled.yaml")
+    assert list(doc.data) == ["様式", "表紙"]
+    assert_clean_error(run("new", kind, "-o", "blank.yaml"), "既にあります")
