@@ -18,7 +18,7 @@ from . import catalog as cat
 from .catalog import ENTRY_IDENTITY, ENTRY_NUMBER, Catalog, Item, fold
 from .errors import PiadiffError, Problem, ValidationError
 from .load import read_document_data
-from .wareki import parse_date
+from .wareki import parse_date, parse_month
 
 KIND_KEY = "様式"
 COVER_KEY = "表紙"
@@ -273,8 +273,11 @@ class _Checker:
         try:
             return parse_date(raw).isoformat()
         except PiadiffError as e:
-            self.problem(path, str(e), line)
-            return None
+            # forms print 保有開始日 as 平成29年7月; a required date (公表日) needs its day
+            month = None if node.required else parse_month(raw)
+            if month is None:
+                self.problem(path, str(e), line)
+            return month
 
     def _count(self, node: Item, raw: Any, path: str, line: int | None) -> int | None:
         n = _as_int(raw)

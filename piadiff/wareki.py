@@ -45,6 +45,27 @@ def parse_date(text: str | dt.date) -> dt.date:
     raise PiadiffError(f"日付「{text}」が読めません（例: 令和7年7月31日、R7.7.31、2025-07-31）")
 
 
+_KANJI_MONTH = re.compile(r"^(令和|平成|昭和)\s*(元|\d{1,2})\s*年\s*(\d{1,2})\s*月$")
+_ROMAJI_MONTH = re.compile(r"^([RHS])\s*(\d{1,2})[./-](\d{1,2})$", re.IGNORECASE)
+_WESTERN_MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+
+
+def parse_month(text: str) -> str | None:
+    """A year and month with no day (平成29年7月, H29.7, 2017-07) as ``YYYY-MM``; None if not one."""
+    s = unicodedata.normalize("NFKC", str(text)).strip()
+    if m := _KANJI_MONTH.match(s):
+        era, year, month = m.group(1), m.group(2), int(m.group(3))
+    elif m := _ROMAJI_MONTH.match(s):
+        era, year, month = next(e[0] for e in ERAS if e[1] == m.group(1).upper()), m.group(2), int(m.group(3))
+    elif m := _WESTERN_MONTH.match(s):
+        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}" if 1 <= int(m.group(2)) <= 12 else None
+    else:
+        return None
+    start = next(e[2] for e in ERAS if e[0] == era)
+    y = start.year + (1 if year == "元" else int(year)) - 1
+    return f"{y:04d}-{month:02d}" if 1 <= month <= 12 else None
+
+
 def _from_era(era: tuple[str, str, dt.date], year: int, month: int, day: int) -> dt.date:
     name, _, start = era
     if year < 1:

@@ -25,7 +25,7 @@ def value_for(item: Item):
     if item.kind == "text":
         return TEXT
     if item.kind == "date":
-        return DATES
+        return DATES | st.sampled_from(["平成29年7月", "-"])
     if item.kind == "count":
         return st.integers(0, 99) | st.integers(0, 99).map(str)
     if item.kind == "choice":

@@ -196,3 +196,11 @@ def test_top_level_must_be_a_mapping():
     with pytest.raises(ValidationError) as e:
         normalize(["a"], "x.yaml")
     assert "マッピング" in e.value.lines()[0]
+
+
+def test_dates_keep_their_precision_but_the_publication_date_needs_a_day(tmp_path):
+    text = MINIMAL.read_text(encoding="utf-8").replace("⑤保有開始日: 平成29年7月1日", "⑤保有開始日: 平成29年7月")
+    doc = load_document(write(tmp_path, "month.yaml", text))
+    assert doc.data["Ⅱ 特定個人情報ファイルの概要"][0]["2. 基本情報"]["⑤保有開始日"] == "2017-07"
+    bad = write(tmp_path, "pub.yaml", text.replace("公表日: 令和6年4月1日", "公表日: 令和6年4月"))
+    assert "表紙 > 公表日: 日付「令和6年4月」が読めません" in "\n".join(problems(bad))

@@ -54,3 +54,10 @@ def test_every_annex_date_of_the_real_annexes_reads_back(tmp_path):
         date = parse_date(r["date_text"].strip())
         assert date.isoformat() == r["date_iso"], r
         assert to_wareki(date) == r["date_text"].replace(" ", "").strip()
+
+
+@pytest.mark.parametrize("text, expected", [("平成29年7月", "2017-07"), ("令和元年5月", "2019-05"), ("H28.1", "2016-01"), ("2017-07", "2017-07"), ("2017年7月", "2017-07"), ("平成29年13月", None), ("7月", None)])
+def test_year_and_month_without_a_day(text, expected):
+    from piadiff.wareki import parse_month
+
+    assert parse_month(text) == expected
