@@ -108,8 +108,12 @@ def test_demo_records_the_shipped_examples_and_shows_their_history(run, tmp_path
     r = run("demo")
     assert r.exit_code == 0, r.output
     assert "保存先 store を作成しました。" in r.output
-    assert "juten-kakuu-kodomo-iryo" in r.output and "zenkomoku-kakuu-jumin" in r.output
-    assert "v3" in r.output and "令和7年7月31日" in r.output
+    assert "12-kakuu-kodomo-iryo" in r.output and "1-kakuu-jumin" in r.output
+    assert "v3  令和7年7月31日  架空市 こども医療助成課" in r.output
+    from piadiff.examples import example_versions
+
+    first = example_versions("12-kakuu-kodomo-iryo")[0].document()
+    assert run("show", "12", "v1", "--format", "json").stdout_bytes == first.canonical_bytes()
     again = run("demo")
     assert again.exit_code == 0 and "記録済みです" in again.output
 
