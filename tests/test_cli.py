@@ -144,3 +144,20 @@ def test_new_writes_a_blank_document_with_every_item(run, tmp_path, kind):
     doc = load_document(tmp_path / "filled.yaml")
     assert list(doc.data) == ["様式", "表紙"]
     assert_clean_error(run("new", kind, "-o", "blank.yaml"), "既にあります")
+
+
+def test_a_folder_that_is_not_a_store_is_left_alone(run, tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "memo.txt").write_text("メモ", encoding="utf-8")
+    before = snapshot(tmp_path / "docs")
+    assert_clean_error(run("log", "--store", "docs"), "piadiff の保存先ではありません")
+    assert_clean_error(run("record", MINIMAL, "--store", "docs"), "piadiff の保存先ではありません")
+    assert_clean_error(run("init", "--store", "docs"), "空ではありません")
+    assert snapshot(tmp_path / "docs") == before
+
+
+def test_store_from_environment_variable(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("PIADIFF_STORE", str(tmp_path / "elsewhere"))
+    assert run("init").exit_code == 0 and (tmp_path / "elsewhere" / "piadiff-store.json").exists()
+    assert run("record", MINIMAL).exit_code == 0
+    assert AID in run("log").output
