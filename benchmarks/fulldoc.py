@@ -15,7 +15,7 @@ def _value(item: Item, rng: random.Random, version: int):
         lines = rng.randint(1, 6)
         return "\n".join(f"・{SENTENCE}（{item.label}{i}、第{version}版）" for i in range(lines))
     if item.kind == "date":
-        return f"令和{rng.randint(1, 7)}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日"
+        return f"令和{rng.randint(2, 7)}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日"
     if item.kind == "count":
         return rng.randint(0, 20)
     if item.kind == "choice":
