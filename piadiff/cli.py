@@ -165,6 +165,85 @@ def schema(kind: str, output: Path | None) -> None:
     _write((json.dumps(json_schema(kind), ensure_ascii=False, indent=2) + "\n").encode("utf-8"), output)
 
 
+def annex_options(f):
+    """Options shared by changes and annex: format, output file, and the body's annex style."""
+    from .render import FORMATS
+
+    options = [
+        click.option("--format", "fmt", type=click.Choice(FORMATS), help="出力形式（既定: -o の拡張子から。なければ table）"),
+        click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="書き出すファイル（既定: 画面）"),
+        click.option("--style", type=click.Choice(["正式", "番号"]), help="項目の書き方（既定: 保存先の設定。正式: Ⅱ 特定個人情報ファイルの概要(4. …) / 番号: Ⅱ-4委託事項2③）"),
+        click.option("--excerpt/--no-excerpt", default=None, help="長い文は変わった文だけ残し、ほかを (省略) と書く"),
+        click.option("--gannen/--no-gannen", default=None, help="令和元年と書く（既定: 令和1年）"),
+        store_option,
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _annex_settings(store_path: Path, style: str | None, excerpt: bool | None, gannen: bool | None):
+    from .settings import STYLES, load_settings
+
+    return load_settings(store_path).with_options(item_style=STYLES.get(style or ""), excerpt=excerpt, gannen=gannen)
+
+
+def _emit(batches, title: str, fmt: str | None, output: Path | None) -> None:
+    from .render import FORMATS, render
+
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".") if output else ""
+        fmt = {"htm": "html", "markdown": "md", "txt": "table"}.get(suffix, suffix) if suffix else "table"
+        if fmt not in FORMATS:
+            raise PiadiffError(f"{output}: 拡張子から出力形式が分かりません。--format で指定してください（{' / '.join(FORMATS)}）")
+    if fmt == "xlsx" and output is None:
+        raise PiadiffError("xlsx は画面に出せません。-o 変更箇所.xlsx のようにファイル名を指定してください")
+    _write(render(batches, fmt, title), output)
+
+
+@cli.command()
+@click.argument("assessment_id")
+@click.argument("old", required=False, default="latest~1")
+@click.argument("new", required=False, default="latest")
+@annex_options
+def changes(assessment_id: str, old: str, new: str, fmt, output, style, excerpt, gannen, store_path: Path) -> None:
+    """二つの版の違いを（別添）変更箇所の行にする（既定: 最新版とその一つ前）。"""
+    from .annex import changes_between
+
+    settings = _annex_settings(store_path, style, excerpt, gannen)
+    with _open(store_path) as store:
+        batch = changes_between(store, assessment_id, old, new, settings)
+        title = store.revision(assessment_id, new).title
+    _emit([batch], title, fmt, output)
+
+
+@cli.command()
+@click.argument("assessment_id")
+@annex_options
+def annex(assessment_id: str, fmt, output, style, excerpt, gannen, store_path: Path) -> None:
+    """記録したすべての版から（別添）変更箇所の表全体を作る（古い版から順に）。"""
+    from .annex import cumulative_annex
+
+    settings = _annex_settings(store_path, style, excerpt, gannen)
+    with _open(store_path) as store:
+        batches = cumulative_annex(store, assessment_id, settings)
+        title = store.revision(assessment_id).title
+    _emit(batches, title, fmt, output)
+
+
+@cli.command("settings")
+@store_option
+def settings_command(store_path: Path) -> None:
+    """保存先の設定（settings.yaml）を、既定値も含めてすべて表示する。"""
+    from .settings import SETTINGS_FILE, load_settings, settings_template
+
+    with _open(store_path):
+        pass
+    click.echo(settings_template(load_settings(store_path)), nl=False)
+    if not (store_path / SETTINGS_FILE).exists():
+        click.echo(f"# 変えるときは、この内容を {store_path / SETTINGS_FILE} に保存して編集してください。", err=True)
+
+
 @cli.command()
 @click.argument("kind", type=str)
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="書き出すファイル（既定: 画面）")

@@ -32,3 +32,21 @@ def table(header: list[str], rows: list[list[str]], last_max: int = 40) -> str:
     widths = [max(width(str(r[i])) for r in [header] + rows) for i in range(len(header))]
     lines = ["  ".join(pad(str(c), widths[i]) for i, c in enumerate(r)).rstrip() for r in [header] + rows]
     return "\n".join(lines)
+
+
+def wrap(text: str, cols: int, first: str = "", rest: str | None = None) -> list[str]:
+    """Lines of at most ``cols`` display columns; ``first``/``rest`` prefix the first/other lines."""
+    rest = first if rest is None else rest
+    out: list[str] = []
+    prefix = first
+    for para in (text or "").split("\n") or [""]:
+        line, used = "", width(prefix)
+        for c in para:
+            w = width(c)
+            if used + w > cols and line:
+                out.append(prefix + line)
+                prefix, line, used = rest, "", width(rest)
+            line, used = line + c, used + w
+        out.append(prefix + line)
+        prefix = rest
+    return out

@@ -1,0 +1,261 @@
+"""Annex rows: the (別添) 変更箇所 table built from changes, one batch per recorded version.
+
+Turns each :class:`~piadiff.diff.Change` into an :class:`AnnexRow` as an officer writes it: 項目 in
+the body's style, values as the form prints them, placeholders for what appeared or went, and the
+proposed 提出時期 with its reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .catalog import ENTRY_NUMBER, Item
+from .classify import Decision, Timing, classify
+from .diff import Change, ChangeKind, Step, diff, entry_title
+from .settings import Settings
+from .wareki import to_wareki
+
+COLUMNS = ("変更日", "項目", "変更前の記載", "変更後の記載", "提出時期", "提出時期に係る説明")
+
+
+@dataclass(frozen=True)
+class AnnexRow:
+    """One row of the 変更箇所 annex, with what decided it."""
+
+    change_date: dt.date
+    item: str  # 項目, as printed
+    before: str  # 変更前の記載
+    after: str  # 変更後の記載
+    timing: Timing
+    explanation: str  # 提出時期に係る説明
+    item_code: str  # the catalog item (Ⅱ-4-委託事項-③)
+    place: str  # the changed place, with entry names: stable across versions
+    change: str  # added / removed / changed / moved
+    significant: bool  # the item carries ※
+    reason: str  # reason code of the decision
+    rule: str  # id of the rule that decided
+    version: str  # the version this row belongs to (v3)
+    before_full: str = ""  # the whole texts, where before/after are excerpts
+    after_full: str = ""
+    date_text: str = ""  # 変更日 as printed (和暦)
+
+    def cells(self) -> tuple[str, str, str, str, str, str]:
+        """The six columns of the official sheet."""
+        return (self.date_text, self.item, self.before, self.after, self.timing.value, self.explanation)
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["change_date"] = self.change_date.isoformat()
+        d["timing"] = self.timing.value
+        return d
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The rows one recorded version adds to the annex."""
+
+    version: str
+    change_date: dt.date
+    previous: str
+    rows: list[AnnexRow]
+
+
+# 項目 -----------------------------------------------------------------------------------------
+def _step_names(steps: tuple[Step, ...]) -> list[tuple[Step, str]]:
+    """Printed name of each step: entry titles for group entries, keys otherwise.
+
+    A group with a single entry at the top (the one 特定個人情報ファイル) needs no title.
+    """
+    out = []
+    for i, s in enumerate(steps):
+        if s.entry is not None:
+            if i == 0 and s.siblings <= 1:
+                out.append((s, s.item.key))
+                continue
+            out.append((s, s.entry if i else f"{s.item.key} {s.entry}"))
+        else:
+            out.append((s, s.item.key))
+    return out
+
+
+def item_label(change: Change, style: str = "official") -> str:
+    """項目: ``Ⅱ 特定個人情報ファイルの概要(4. 特定個人情報ファイルの取扱いの委託 委託事項2 ③委託先名)``
+    or, in the code style seen in real annexes, ``Ⅱ-4委託事項2③``."""
+    names = _step_names(change.steps)
+    if style == "code":
+        parts = []
+        for s, name in names:
+            if s.entry is not None and (s is not change.steps[0] or s.siblings > 1):
+                parts.append(s.entry)
+            else:
+                parts.append((s.item.number or s.item.label).rstrip("."))
+        head, rest = parts[0], parts[1:]
+        return head + ("-" + "".join(rest) if rest else "")
+    head, rest = names[0][1], [n for _, n in names[1:]]
+    return f"{head}({' '.join(rest)})" if rest else head
+
+
+# values as the form prints them ---------------------------------------------------------------
+def format_value(item: Item, value: Any, settings: Settings) -> str:
+    if value is None:
+        return ""
+    if item.kind == "date":
+        return _format_date(value, settings)
+    if item.kind == "count":
+        return f"({value})件"
+    if item.kind == "checkbox":
+        return "\n".join(_tick(option, detail) for option, detail in _ticks(value).items())
+    if item.is_group:
+        return _format_entry(item, value, settings)
+    return str(value)
+
+
+def _format_date(value: str, settings: Settings) -> str:
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+        return to_wareki(dt.date.fromisoformat(value), gannen=settings.gannen)
+    if re.fullmatch(r"\d{4}-\d\d", value):
+        return to_wareki(dt.date.fromisoformat(value + "-01"), gannen=settings.gannen).rsplit("月", 1)[0] + "月"
+    return value
+
+
+def _ticks(value: list) -> dict[str, str]:
+    out = {}
+    for v in value or []:
+        if isinstance(v, dict):
+            (k, d), = v.items()
+            out[k] = d
+        else:
+            out[v] = ""
+    return out
+
+
+def _tick(option: str, detail: str | None, ticked: bool = True) -> str:
+    mark = "[○]" if ticked else "[ ]"
+    return f"{mark} {option}" + (f" ({detail})" if detail else "")
+
+
+def _checkbox_change(item: Item, before: list | None, after: list | None) -> tuple[str, str]:
+    """Only the boxes whose tick or ( ) text changed: ``[ ] その他`` → ``[○] その他 (申請管理システム)``."""
+    a, b = _ticks(before), _ticks(after)
+    lines_a, lines_b = [], []
+    for option in item.options + item.also:
+        if option in a or option in b:
+            if a.get(option) == b.get(option):
+                continue
+            lines_a.append(_tick(option, a.get(option), option in a))
+            lines_b.append(_tick(option, b.get(option), option in b))
+    return "\n".join(lines_a), "\n".join(lines_b)
+
+
+def _format_entry(group: Item, entry: dict, settings: Settings) -> str:
+    """A whole group entry as the form prints it: its title, then each filled item."""
+    lines = [f"{entry_title(group, entry[ENTRY_NUMBER])}"]
+    lines += _entry_lines(group, entry, settings)
+    return "\n".join(lines)
+
+
+def _entry_lines(node: Item, data: dict, settings: Settings) -> list[str]:
+    lines = []
+    for child in node.children:
+        value = data.get(child.key)
+        if value is None:
+            continue
+        if child.is_group:
+            for e in sorted(value.values() if isinstance(value, dict) else value, key=lambda e: e[ENTRY_NUMBER]):
+                lines.append(_format_entry(child, e, settings))
+        elif child.is_value:
+            text = format_value(child, value, settings)
+            lines.append(f"{child.key}: {text}" if "\n" not in text else f"{child.key}:\n{text}")
+        else:
+            lines += _entry_lines(child, value, settings)
+    return lines
+
+
+# excerpts ---------------------------------------------------------------------------------------
+_SENTENCE = re.compile(r"[^。\n]*(?:。|\n|$)")
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE.findall(text) if s]
+
+
+def excerpt(before: str, after: str, omitted: str) -> tuple[str, str]:
+    """Keep the sentences that changed; write ``omitted`` for each run of unchanged ones."""
+    a, b = _sentences(before), _sentences(after)
+    out_a, out_b = [], []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            for out in (out_a, out_b):
+                if not out or out[-1] != omitted:
+                    out.append(omitted)
+        else:
+            out_a.append("".join(a[i1:i2]).strip("\n"))
+            out_b.append("".join(b[j1:j2]).strip("\n"))
+    join = lambda parts: "\n".join(p for p in parts if p)  # noqa: E731
+    return join(out_a), join(out_b)
+
+
+# rows -------------------------------------------------------------------------------------------
+def annex_row(change: Change, change_date: dt.date, version: str, settings: Settings, decision: Decision | None = None) -> AnnexRow:
+    """One annex row for one change."""
+    item = change.item
+    if change.kind is ChangeKind.MOVED:
+        before, after = change.before, change.after
+    elif change.kind is ChangeKind.ADDED:
+        before = settings.placeholder("新規" if item.is_group else "追記")
+        after = format_value(item, change.after, settings)
+    elif change.kind is ChangeKind.REMOVED:
+        before, after = format_value(item, change.before, settings), settings.placeholder("削除")
+    elif item.kind == "checkbox":
+        before, after = _checkbox_change(item, change.before, change.after)
+    else:
+        before, after = format_value(item, change.before, settings), format_value(item, change.after, settings)
+    before_full, after_full = "", ""
+    if (settings.excerpt and item.kind == "text" and change.kind is ChangeKind.CHANGED
+            and max(len(before), len(after)) >= settings.excerpt_min_chars):
+        before_full, after_full = before, after
+        before, after = excerpt(before, after, settings.placeholder("省略"))
+    decision = decision or classify(change, settings)
+    return AnnexRow(
+        change_date=change_date,
+        item=item_label(change, settings.item_style),
+        before=before,
+        after=after,
+        timing=decision.timing,
+        explanation=decision.text,
+        item_code=item.code,
+        place=change.key,
+        change=change.kind.value,
+        significant=item.significant,
+        reason=decision.reason,
+        rule=decision.rule,
+        version=version,
+        before_full=before_full,
+        after_full=after_full,
+        date_text=to_wareki(change_date, gannen=settings.gannen),
+    )
+
+
+def changes_between(store, assessment_id: str, old_ref: str, new_ref: str, settings: Settings) -> Batch:
+    """The rows that version ``new_ref`` adds, compared with ``old_ref``."""
+    old_rev = store.revision(assessment_id, old_ref)
+    new_rev = store.revision(assessment_id, new_ref)
+    changes = diff(store.read(old_rev), store.read(new_rev))
+    rows = [annex_row(c, new_rev.change_date, new_rev.label, settings) for c in changes]
+    return Batch(new_rev.label, new_rev.change_date, old_rev.label, rows)
+
+
+def cumulative_annex(store, assessment_id: str, settings: Settings) -> list[Batch]:
+    """The whole annex: one batch per recorded version after the first, oldest first."""
+    aid = store.resolve_id(assessment_id)
+    revisions = store.revisions(aid)
+    docs = [store.read(r) for r in revisions]  # each version read once
+    batches = []
+    for (old_rev, old), (new_rev, new) in zip(zip(revisions, docs), zip(revisions[1:], docs[1:])):
+        rows = [annex_row(c, new_rev.change_date, new_rev.label, settings) for c in diff(old, new)]
+        batches.append(Batch(new_rev.label, new_rev.change_date, old_rev.label, rows))
+    return batches
