@@ -1,0 +1,138 @@
+"""`piadiff changes` and `piadiff annex` as an officer uses them, in every output format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from conftest import assert_clean_error, snapshot
+from piadiff.display import width
+
+COLUMNS = ["変更日", "項目", "変更前の記載", "変更後の記載", "提出時期", "提出時期に係る説明"]
+
+
+@pytest.fixture
+def demo(run, tmp_path):
+    assert run("demo").exit_code == 0
+    return tmp_path / "store"
+
+
+def test_changes_defaults_to_the_newest_revision_in_80_columns(run, demo):
+    r = run("changes", "12")
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0] == "架空市 こども医療費助成に関する事務 重点項目評価書"
+    assert "■ 令和7年7月31日  v2 → v3  13 件" in r.output
+    assert max(width(l) for l in lines) <= 80
+    assert "  変更前: [ ] その他" in r.output and "  変更後: [○] その他 (申請管理システム(マイナポータルのぴっ" in r.output
+    assert "[2] Ⅰ 基本情報(6. 評価実施機関における担当部署 ①部署)" in r.output
+
+
+def test_changes_between_any_two_versions_by_label_or_date(run, demo):
+    a = run("changes", "12", "v1", "v2", "--format", "json").stdout_bytes
+    b = run("changes", "12", "令和5年7月3日", "R6.7.1", "--format", "json").stdout_bytes
+    assert a == b
+    data = json.loads(a)
+    (batch,) = data["batches"]
+    assert (batch["previous"], batch["version"], batch["change_date"]) == ("v1", "v2", "2024-07-01")
+    rows = batch["rows"]
+    assert len(rows) == 11
+    first = rows[0]
+    assert first["item"] == "Ⅰ 基本情報(1. 特定個人情報ファイルを取り扱う事務 ②事務の内容)"
+    assert {"item_code", "place", "reason", "rule", "timing", "explanation", "significant", "change"} <= set(first)
+    new_itaku = next(r for r in rows if r["change"] == "added")
+    assert new_itaku["item"].endswith("委託事項4)") and new_itaku["before"] == "(新規)"
+
+
+def test_annex_is_every_batch_oldest_first_and_only_grows(run, demo, tmp_path):
+    whole = json.loads(run("annex", "1", "--format", "json").stdout_bytes)
+    assert [(b["previous"], b["version"]) for b in whole["batches"]] == [("v1", "v2"), ("v2", "v3")]
+    assert [b["change_date"] for b in whole["batches"]] == ["2024-10-01", "2025-04-01"]
+    # record a fourth version: the annex gains a batch, the earlier rows stay exactly as they were
+    run("show", "1", "-o", "v4.yaml")
+    text = (tmp_path / "v4.yaml").read_text(encoding="utf-8").replace("公表日: '2025-04-01'", "公表日: 令和8年4月1日")
+    (tmp_path / "v4.yaml").write_text(text.replace("市民窓口課長", "市民窓口課長（兼務）", 1), encoding="utf-8")
+    assert run("record", "v4.yaml").exit_code == 0
+    grown = json.loads(run("annex", "1", "--format", "json").stdout_bytes)
+    assert grown["batches"][:2] == whole["batches"]
+    assert grown["batches"][2]["version"] == "v4" and len(grown["batches"][2]["rows"]) == 1
+
+
+def test_csv_opens_in_excel_with_the_six_official_columns(run, demo, tmp_path):
+    assert run("annex", "12", "-o", "変更箇所.csv").exit_code == 0
+    data = (tmp_path / "変更箇所.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert table[0] == COLUMNS and len(table) == 1 + 11 + 13
+    assert table[1][0] == "令和6年7月1日" and table[-1][0] == "令和7年7月31日"
+
+
+def test_xlsx_has_the_official_sheet_with_wrapped_text_and_no_formulas(run, demo, tmp_path):
+    from openpyxl import load_workbook
+
+    assert run("annex", "1", "-o", "変更箇所.xlsx").exit_code == 0
+    ws = load_workbook(tmp_path / "変更箇所.xlsx").active
+    rows = list(ws.iter_rows(values_only=True))
+    assert list(rows[0]) == COLUMNS
+    assert rows[1][0] == "令和6年10月1日" and rows[1][4] in ("事前", "事後")
+    assert all(c.alignment.wrap_text for c in ws[2])
+    assert ws.column_dimensions["C"].width >= 40 and ws.page_setup.orientation == "landscape"
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    csv_rows = list(csv.reader(io.StringIO(run("annex", "1", "--format", "csv").stdout_bytes.decode("utf-8-sig"))))
+    assert [[c or "" for c in r] for r in rows] == csv_rows  # the same cells in both files (blank = empty)
+
+
+def test_markdown_and_code_style(run, demo):
+    md = run("changes", "12", "--format", "md", "--style", "番号").output
+    assert md.startswith("# 架空市 こども医療費助成に関する事務 重点項目評価書\n\n| 変更日 | 項目 |")
+    assert "| 令和7年7月31日 | Ⅰ-6① | 子ども未来局子ども家庭部こども家庭課 | こども家庭局こども支援部こども医療助成課 | 事後 |" in md
+
+
+def test_html_is_self_contained_escaped_and_highlighted(run, demo, tmp_path):
+    assert run("changes", "12", "-o", "変更箇所.html").exit_code == 0
+    page = (tmp_path / "変更箇所.html").read_text(encoding="utf-8")
+    assert "<link" not in page and "<script" not in page and "@page { size: A4 landscape" in page
+    assert "人事<del>移</del>動" in page and "人事<ins>異</ins>動" in page
+
+
+def test_store_settings_change_the_annex(run, demo):
+    (demo / "settings.yaml").write_text(
+        "項目の書き方: 番号\n元年: する\n記載:\n  新規: 新規\n説明:\n  not-significant-item: 重要な変更に当たらないため\n",
+        encoding="utf-8")
+    rows = json.loads(run("changes", "12", "v2", "v3", "--format", "json").stdout_bytes)["batches"][0]["rows"]
+    assert rows[0]["item"] == "Ⅰ-2システム4" and rows[0]["before"] == "新規"
+    assert {r["explanation"] for r in rows if r["timing"] == "事後"} == {"重要な変更に当たらないため"}
+    assert "項目の書き方: 番号" in run("settings").output
+    overridden = json.loads(run("changes", "12", "--style", "正式", "--format", "json").stdout_bytes)
+    assert overridden["batches"][0]["rows"][0]["item"].startswith("Ⅰ 基本情報(")
+
+
+@pytest.mark.parametrize("content, message", [
+    ("項目の書き方: 縦書き\n", "項目の書き方「縦書き」は使えません"),
+    ("色: 赤\n", "「色」という設定はありません"),
+    ("記載: {新規: [1}\n", "YAML として読めません"),
+])
+def test_broken_settings_say_what_to_fix(run, demo, content, message):
+    (demo / "settings.yaml").write_text(content, encoding="utf-8")
+    assert_clean_error(run("changes", "12"), message, "settings.yaml")
+
+
+def test_bad_requests_are_clear_and_change_nothing(run, demo):
+    before = snapshot(demo)
+    assert_clean_error(run("changes", "12", "v1", "v9"), "版「v9」はありません")
+    assert_clean_error(run("annex", "77"), "評価書「77」は記録されていません")
+    assert_clean_error(run("annex", "12", "--format", "xlsx"), "-o 変更箇所.xlsx")
+    assert_clean_error(run("annex", "12", "-o", "out.pdf"), "拡張子から出力形式が分かりません")
+    assert snapshot(demo) == before
+
+
+def test_a_single_version_has_an_empty_annex(run, store_dir):
+    from conftest import FIXTURES
+
+    run("record", str(FIXTURES / "minimal-juten.yaml"))
+    r = run("annex", "99")
+    assert r.exit_code == 0 and "版が一つしかないため、変更箇所はまだありません" in r.output
+    assert_clean_error(run("changes", "99"), "版「latest~1」はありません")
