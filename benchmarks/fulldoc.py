@@ -58,3 +58,28 @@ def _touch(node, rng: random.Random, version: int) -> None:
     elif isinstance(node, list):
         for v in node:
             _touch(v, rng, version)
+
+
+def revise(doc: Document, changes: int, seed: int, date: str) -> Document:
+    """A next version of ``doc`` with exactly ``changes`` text items edited and a new 公表日."""
+    import copy
+
+    data = copy.deepcopy(doc.data)
+    texts: list[tuple[dict, str]] = []
+
+    def collect(node):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if isinstance(v, str) and "\n" in v:
+                    texts.append((node, k))
+                else:
+                    collect(v)
+        elif isinstance(node, list):
+            for v in node:
+                collect(v)
+
+    collect({k: v for k, v in data.items() if k != "表紙"})
+    for node, key in random.Random(seed).sample(texts, changes):
+        node[key] = node[key].replace("規程", f"規程（第{seed}次改正）", 1)
+    data["表紙"]["公表日"] = date
+    return normalize(data, f"bench-rev-{seed}")

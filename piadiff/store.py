@@ -234,10 +234,15 @@ class Store:
             raise StoreError(f"{revision.assessment_id} {revision.label} の内容が保存先にありません（piadiff fsck で点検してください）")
         return data
 
-    def read(self, revision: Revision) -> Document:
-        """A version as a :class:`Document`."""
+    def read(self, revision: Revision, *, check: bool = False) -> Document:
+        """A version as a :class:`Document`.
+
+        What the store holds was checked when it was recorded, so it is parsed as it is; ``check``
+        validates it against the catalog again (as ``fsck`` does).
+        """
         source = f"{revision.assessment_id} {revision.label}"
-        return normalize(parse_text(self.read_bytes(revision).decode("utf-8"), source, "json"), source)
+        data = parse_text(self.read_bytes(revision).decode("utf-8"), source, "json")
+        return normalize(data, source) if check else Document(data)
 
     # writing -----------------------------------------------------------------------------------
     def record(
