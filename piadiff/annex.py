@@ -193,8 +193,8 @@ def excerpt(before: str, after: str, omitted: str) -> tuple[str, str]:
                 if not out or out[-1] != omitted:
                     out.append(omitted)
         else:
-            out_a.append("".join(a[i1:i2]).strip("\n"))
-            out_b.append("".join(b[j1:j2]).strip("\n"))
+            out_a.append("".join(a[i1:i2]).strip())
+            out_b.append("".join(b[j1:j2]).strip())
     join = lambda parts: "\n".join(p for p in parts if p)  # noqa: E731
     return join(out_a), join(out_b)
 

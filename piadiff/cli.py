@@ -259,7 +259,7 @@ def new(kind: str, output: Path | None) -> None:
 @cli.command()
 @store_option
 def demo(store_path: Path) -> None:
-    """同梱の例（架空市の評価書）を保存先に記録し、その履歴を表示する。"""
+    """同梱の例（架空市の評価書）を保存先に記録し、その履歴と最新の変更箇所を表示する。"""
     from .examples import record_examples
     from .store import init_store
 
@@ -276,6 +276,10 @@ def demo(store_path: Path) -> None:
     for aid in example_ids():
         click.echo("")
         ctx.invoke(log, assessment_id=aid, store_path=store_path)
+    first = example_ids()[-1]
+    click.echo(f"\n$ piadiff changes {first.split('-')[0]}\n")
+    ctx.invoke(changes, assessment_id=first, old="latest~1", new="latest", fmt="table", output=None,
+               style=None, excerpt=None, gannen=None, store_path=store_path)
 
 
 def _write(data: bytes, output: Path | None) -> None:

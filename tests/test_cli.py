@@ -110,6 +110,7 @@ def test_demo_records_the_shipped_examples_and_shows_their_history(run, tmp_path
     assert "保存先 store を作成しました。" in r.output
     assert "12-kakuu-kodomo-iryo" in r.output and "1-kakuu-jumin" in r.output
     assert "v3  令和7年7月31日  架空市 こども医療助成課" in r.output
+    assert "$ piadiff changes 12" in r.output and "■ 令和7年7月31日  v2 → v3  13 件" in r.output
     from piadiff.examples import example_versions
 
     first = example_versions("12-kakuu-kodomo-iryo")[0].document()
