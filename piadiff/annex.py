@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from .catalog import ENTRY_NUMBER, Item
-from .classify import Decision, Timing, classify
+from .classify import Facts, Habits, Timing, decide_revision, facts_kind, learn_habits, person_decision
 from .diff import Change, ChangeKind, Step, diff, entry_title
 from .settings import Settings
 from .wareki import to_wareki
@@ -42,6 +42,7 @@ class AnnexRow:
     before_full: str = ""  # the whole texts, where before/after are excerpts
     after_full: str = ""
     date_text: str = ""  # 変更日 as printed (和暦)
+    decided_by_person: bool = False  # an officer overruled the proposal (piadiff decide)
 
     def cells(self) -> tuple[str, str, str, str, str, str]:
         """The six columns of the official sheet."""
@@ -200,62 +201,130 @@ def excerpt(before: str, after: str, omitted: str) -> tuple[str, str]:
 
 
 # rows -------------------------------------------------------------------------------------------
-def annex_row(change: Change, change_date: dt.date, version: str, settings: Settings, decision: Decision | None = None) -> AnnexRow:
-    """One annex row for one change."""
+@dataclass(frozen=True)
+class _Texts:
+    before: str
+    after: str
+    before_full: str = ""
+    after_full: str = ""
+
+
+def _texts(change: Change, settings: Settings) -> _Texts:
+    """変更前 / 変更後 as the form prints them, with placeholders and, if asked, excerpts."""
     item = change.item
     if change.kind is ChangeKind.MOVED:
-        before, after = change.before, change.after
-    elif change.kind is ChangeKind.ADDED:
-        before = settings.placeholder("新規" if item.is_group else "追記")
-        after = format_value(item, change.after, settings)
-    elif change.kind is ChangeKind.REMOVED:
-        before, after = format_value(item, change.before, settings), settings.placeholder("削除")
-    elif item.kind == "checkbox":
-        before, after = _checkbox_change(item, change.before, change.after)
-    else:
-        before, after = format_value(item, change.before, settings), format_value(item, change.after, settings)
-    before_full, after_full = "", ""
-    if (settings.excerpt and item.kind == "text" and change.kind is ChangeKind.CHANGED
-            and max(len(before), len(after)) >= settings.excerpt_min_chars):
-        before_full, after_full = before, after
-        before, after = excerpt(before, after, settings.placeholder("省略"))
-    decision = decision or classify(change, settings)
-    return AnnexRow(
-        change_date=change_date,
-        item=item_label(change, settings.item_style),
-        before=before,
-        after=after,
-        timing=decision.timing,
-        explanation=decision.text,
-        item_code=item.code,
-        place=change.key,
-        change=change.kind.value,
-        significant=item.significant,
-        reason=decision.reason,
-        rule=decision.rule,
-        version=version,
-        before_full=before_full,
-        after_full=after_full,
-        date_text=to_wareki(change_date, gannen=settings.gannen),
-    )
+        return _Texts(change.before, change.after)
+    if change.kind is ChangeKind.ADDED:
+        return _Texts(settings.placeholder("新規" if item.is_group else "追記"), format_value(item, change.after, settings))
+    if change.kind is ChangeKind.REMOVED:
+        return _Texts(format_value(item, change.before, settings), settings.placeholder("削除"))
+    if item.kind == "checkbox":
+        return _Texts(*_checkbox_change(item, change.before, change.after))
+    before, after = format_value(item, change.before, settings), format_value(item, change.after, settings)
+    if settings.excerpt and item.kind == "text" and max(len(before), len(after)) >= settings.excerpt_min_chars:
+        short_before, short_after = excerpt(before, after, settings.placeholder("省略"))
+        return _Texts(short_before, short_after, before, after)
+    return _Texts(before, after)
+
+
+def change_facts(change: Change, texts: _Texts) -> Facts:
+    """What the classifier needs to know about one change."""
+    before, after = texts.before_full or texts.before, texts.after_full or texts.after
+    kind = change.kind.value
+    if change.kind is ChangeKind.CHANGED:
+        kind = facts_kind(before, after)  # a box newly ticked, or text kept whole and added to, is an addition
+    entry = kind if change.whole_entry and kind in ("added", "removed") else None
+    return Facts(change.item, kind, before, after, entry)
+
+
+def batch_rows(changes: list[Change], change_date: dt.date, version: str, settings: Settings,
+               habits: Habits | None = None, decisions: dict[str, dict] | None = None) -> list[AnnexRow]:
+    """The rows of one revision: each change judged with the others (a revision is one submission)."""
+    texts = [_texts(c, settings) for c in changes]
+    facts = [change_facts(c, t) for c, t in zip(changes, texts)]
+    proposed = decide_revision(facts, settings.habits(habits), settings.explanations)
+    rows = []
+    for change, text, decision in zip(changes, texts, proposed):
+        own = (decisions or {}).get(change.key)
+        if own is not None:
+            decision = person_decision(own["timing"], own.get("explanation"), decision)
+        rows.append(AnnexRow(
+            change_date=change_date,
+            item=item_label(change, settings.item_style),
+            before=text.before,
+            after=text.after,
+            timing=decision.timing,
+            explanation=decision.text,
+            item_code=change.item.code,
+            place=change.key,
+            change=change.kind.value,
+            significant=change.item.significant,
+            reason=decision.reason,
+            rule=decision.rule,
+            version=version,
+            before_full=text.before_full,
+            after_full=text.after_full,
+            date_text=to_wareki(change_date, gannen=settings.gannen),
+            decided_by_person=decision.by_person,
+        ))
+    return rows
+
+
+def annex_row(change: Change, change_date: dt.date, version: str, settings: Settings) -> AnnexRow:
+    """The row for one change judged on its own (see :func:`batch_rows` for a whole revision)."""
+    return batch_rows([change], change_date, version, settings)[0]
+
+
+def _history(batches: list["Batch"], facts: list[list[Facts]]) -> list:
+    return [(f, [(r.timing.value, r.explanation) for r in b.rows]) for b, f in zip(batches, facts)]
 
 
 def changes_between(store, assessment_id: str, old_ref: str, new_ref: str, settings: Settings) -> Batch:
-    """The rows that version ``new_ref`` adds, compared with ``old_ref``."""
+    """The rows that version ``new_ref`` adds, compared with ``old_ref``.
+
+    Between consecutive versions this is exactly that version's batch of the annex (the body's
+    habits are learnt from the batches before it).
+    """
     old_rev = store.revision(assessment_id, old_ref)
     new_rev = store.revision(assessment_id, new_ref)
+    revs = store.revisions(old_rev.assessment_id)
+    if [r.label for r in revs].index(new_rev.label) - [r.label for r in revs].index(old_rev.label) == 1:
+        for batch in cumulative_annex(store, old_rev.assessment_id, settings, until=new_rev.label):
+            if batch.version == new_rev.label:
+                return batch
     changes = diff(store.read(old_rev), store.read(new_rev))
-    rows = [annex_row(c, new_rev.change_date, new_rev.label, settings) for c in changes]
+    decisions = load_decisions(store, old_rev.assessment_id).get(new_rev.label, {})
+    rows = batch_rows(changes, new_rev.change_date, new_rev.label, settings, None, decisions)
     return Batch(new_rev.label, new_rev.change_date, old_rev.label, rows)
 
 
-def cumulative_annex(store, assessment_id: str, settings: Settings) -> list[Batch]:
-    """The whole annex: one batch per recorded version after the first, oldest first."""
+def cumulative_annex(store, assessment_id: str, settings: Settings, until: str | None = None) -> list[Batch]:
+    """The whole annex: one batch per recorded version after the first, oldest first.
+
+    Each batch is judged with the habits learnt from the batches before it (as decided, officers'
+    decisions included), so a later batch never changes an earlier one.
+    """
     aid = store.resolve_id(assessment_id)
     revisions = store.revisions(aid)
-    docs = [store.read(r) for r in revisions]  # each version read once
-    batches = []
-    for (old_rev, old), (new_rev, new) in zip(zip(revisions, docs), zip(revisions[1:], docs[1:])):
-        rows = [annex_row(c, new_rev.change_date, new_rev.label, settings) for c in diff(old, new)]
+    decisions = load_decisions(store, aid)
+    batches: list[Batch] = []
+    facts: list[list[Facts]] = []
+    previous = store.read(revisions[0]) if revisions else None
+    for old_rev, new_rev in zip(revisions, revisions[1:]):
+        new = store.read(new_rev)  # each version read once
+        changes = diff(previous, new)
+        habits = learn_habits(_history(batches, facts), settings.habits(None))
+        rows = batch_rows(changes, new_rev.change_date, new_rev.label, settings, habits, decisions.get(new_rev.label, {}))
         batches.append(Batch(new_rev.label, new_rev.change_date, old_rev.label, rows))
+        facts.append([change_facts(c, _texts(c, settings)) for c in changes])
+        previous = new
+        if new_rev.label == until:
+            break
     return batches
+
+
+def load_decisions(store, assessment_id: str) -> dict[str, dict[str, dict]]:
+    """Officers' decisions of one assessment: version → place → {timing, explanation, …}."""
+    from .decisions import read_decisions
+
+    return read_decisions(store, assessment_id)

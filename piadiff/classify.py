@@ -1,20 +1,26 @@
-"""提出時期: whether each change is submitted before (事前) or after (事後) it takes effect.
+"""提出時期: whether each change is submitted before (事前) or after (事後) it takes effect, and why.
 
-The rules are data (piadiff/rules/timing.yaml): the first rule whose conditions fit a change
-decides its reason, and the reason gives the timing and the default explanation. A store's
-settings may give each reason the body's own wording.
+The rules are data (``piadiff/rules/timing.yaml``): the first rule whose conditions fit a change
+gives its reason; the reason gives the timing and the default explanation. What the rules look
+at is a :class:`Facts`: the catalog item, what kind of change, and the before/after texts as
+printed, so the same rules judge a change piadiff found and a row of an existing annex.
+
+A revision is one submission: if any of its rows is a 重要な変更, the revision is 事前, and rows
+whose reason says ``revision`` follow it; the revision policy says whether other rows do too.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
 from enum import Enum
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Iterable
 
-from .diff import Change
-from .settings import Settings
+from .catalog import Item
 
 
 class Timing(str, Enum):
@@ -22,17 +28,38 @@ class Timing(str, Enum):
     POST = "事後"
 
 
+#: how non-significant rows of a revision holding a 重要な変更 are marked
+POLICIES = {
+    "none": "each row keeps its own timing",
+    "additions": "rows that add content are 事前 with the revision; other rows keep theirs",
+    "all": "every row of the revision is 事前",
+}
+DEFAULT_POLICY = "additions"
+
+
 @dataclass(frozen=True)
 class Decision:
     timing: Timing
-    reason: str  # reason code, e.g. not-significant-item
+    reason: str  # reason code, e.g. law-amendment
     text: str  # 提出時期に係る説明
-    rule: str  # id of the rule that decided
+    rule: str  # id of the rule that decided ("person" when an officer decided)
+    by_person: bool = False
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the classifier looks at for one row."""
+
+    item: Item | None
+    change: str  # added / removed / changed / moved
+    before: str = ""
+    after: str = ""
+    entry: str | None = None  # "added" / "removed": a whole group entry appeared or went
 
 
 @dataclass(frozen=True)
 class Reason:
-    timing: Timing
+    timing: str  # 事前 / 事後 / revision
     text: str
 
 
@@ -42,39 +69,252 @@ class Rule:
     reason: str
     when: dict[str, Any]
 
-    def fits(self, change: Change) -> bool:
-        for key, want in self.when.items():
-            if key == "significant" and change.item.significant is not bool(want):
-                return False
-            if key == "kind" and change.kind.value not in (want if isinstance(want, list) else [want]):
-                return False
-        return True
-
 
 @dataclass(frozen=True)
 class RuleSet:
     reasons: dict[str, Reason]
     rules: tuple[Rule, ...]
+    patterns: dict[str, list[str]]
+    limits: dict[str, int]
 
 
 @lru_cache(maxsize=None)
 def load_rules() -> RuleSet:
+    """The rule table shipped with piadiff (piadiff/rules/timing.yaml)."""
     import yaml
 
     text = (resources.files("piadiff") / "rules" / "timing.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text)
-    reasons = {k: Reason(Timing(v["timing"]), v.get("text") or "") for k, v in data["reasons"].items()}
+    reasons = {k: Reason(str(v["timing"]), v.get("text") or "") for k, v in data["reasons"].items()}
     rules = tuple(Rule(r["id"], r["reason"], dict(r.get("if") or {})) for r in data["rules"])
     for r in rules:
         if r.reason not in reasons:
             raise ValueError(f"rule {r.id}: unknown reason {r.reason}")
-    return RuleSet(reasons, rules)
+    if rules[-1].when:
+        raise ValueError("the last rule must have no conditions, so that every change gets a reason")
+    patterns = {k: [str(p) for p in v] for k, v in data.get("patterns", {}).items()}
+    return RuleSet(reasons, rules, patterns, dict(data.get("limits", {})))
 
 
-def classify(change: Change, settings: Settings | None = None) -> Decision:
-    """The proposed 提出時期 of one change, with its reason and the rule that decided."""
+# what the texts say ----------------------------------------------------------------------------
+def _edits(before: str, after: str) -> tuple[str, str]:
+    """The characters deleted from ``before`` and inserted into ``after``."""
+    m = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    deleted, inserted = [], []
+    for tag, i1, i2, j1, j2 in m.get_opcodes():
+        if tag in ("delete", "replace"):
+            deleted.append(before[i1:i2])
+        if tag in ("insert", "replace"):
+            inserted.append(after[j1:j2])
+    return "\n".join(deleted), "\n".join(inserted)
+
+
+def _strip_words(text: str, words: list[str]) -> str:
+    for w in sorted(words, key=len, reverse=True):
+        text = text.replace(w, "")
+    return re.sub(r"[\s\d０-９()（）\[\]【】「」<>＜＞\-.,、。・～~]", "", text)
+
+
+def _numbers(text: str) -> list[int]:
+    import unicodedata
+
+    return [int(n) for n in re.findall(r"\d+", unicodedata.normalize("NFKC", text))]
+
+
+class _Detect:
+    """Detectors named in the rules' ``detect`` condition, driven by the patterns of the rule file."""
+
+    def __init__(self, facts: Facts, rules: RuleSet):
+        self.f, self.p, self.limits = facts, rules.patterns, rules.limits
+        # choices, counts and dates are not prose: their wording is the form's, not the body's
+        self.prose = facts.item is None or facts.item.kind not in ("choice", "count", "date")
+        self.deleted, self.inserted = _edits(facts.before, facts.after) if self.prose else ("", "")
+
+    def law(self) -> bool:
+        changed = self.deleted + self.inserted
+        return self.prose and bool(changed.strip()) and not _strip_words(changed, self.p.get("law", []))
+
+    def _only(self, pattern: str) -> bool:
+        """Both texts are the same once every match of ``pattern`` is blanked out."""
+        if not self.prose or self.f.before == self.f.after:
+            return False
+        blank = lambda t: re.sub(pattern, "〇", t)  # noqa: E731
+        return blank(self.f.before) == blank(self.f.after)
+
+    def organisation(self) -> bool:
+        units = "|".join(re.escape(w) for w in self.p.get("organisation", []))
+        return bool(units) and self._only(rf"[^\s、。,，・()（）「」]*?(?:{units})(?:長)?")
+
+    def personnel(self) -> bool:
+        pats = self.p.get("personnel", [])
+        return bool(pats) and self._only("|".join(f"(?:{p})" for p in pats))
+
+    def wording(self) -> bool:
+        if not self.prose:
+            return False
+        d, i = len(self.deleted.replace("\n", "")), len(self.inserted.replace("\n", ""))
+        if 0 < max(d, i) <= int(self.limits.get("wording_chars", 5)) and len(self.f.before) >= 5:
+            return True
+        # a short remark added in brackets: ID/パスワード → ID/パスワード(又は生体認証)
+        return d == 0 and 0 < i <= int(self.limits.get("short_insertion", 12)) and \
+            bool(re.fullmatch(r"[(（][^()（）]*[)）]", self.inserted.strip()))
+
+    def form(self) -> bool:
+        return self.prose and any(w in self.inserted or w in self.deleted for w in self.p.get("form", []))
+
+
+def _ticks(text: str) -> int:
+    return len(re.findall(r"\[\s*[○〇◯]\s*\]", text))
+
+
+def _matches(rule: Rule, facts: Facts, ruleset: RuleSet, detect: _Detect) -> bool:
+    item = facts.item
+    for key, want in rule.when.items():
+        wants = want if isinstance(want, list) else [want]
+        if key == "significant":
+            if item is None or item.significant is not bool(want):
+                return False
+        elif key == "change":
+            if facts.change not in wants:
+                return False
+        elif key == "entry":
+            if facts.entry != want:
+                return False
+        elif key == "section":
+            if item is None or not any(w in a.key for a in item.ancestors + [item] for w in wants):
+                return False
+        elif key == "labels":
+            if item is None or not any(w in (item.label or item.key) for w in wants):
+                return False
+        elif key == "count":
+            if item is None or item.kind != "count" and "件" not in facts.before + facts.after:
+                return False
+            a, b = _numbers(facts.before), _numbers(facts.after)
+            if not a or not b or a[-1] == b[-1] or (want == "up") != (b[-1] > a[-1]):
+                return False
+        elif key == "ticks":
+            a, b = _ticks(facts.before), _ticks(facts.after)
+            if (want == "removed" and not (a > b)) or (want == "added" and not (b > a)):
+                return False
+            if want == "removed" and "(" in detect.inserted:
+                return False
+        elif key == "negation":
+            text = facts.before + facts.after + (item.key if item else "")
+            if "しない" not in text or not (_ticks(facts.before) > _ticks(facts.after)):
+                return False
+        elif key == "excluded":
+            inside = item is not None and not item.significant and any(a.significant for a in item.ancestors)
+            if inside is not bool(want):
+                return False
+        elif key == "had_value":
+            had = facts.before.strip() not in ruleset.patterns.get("blank", [])
+            if had is not bool(want):
+                return False
+        elif key == "detect":
+            if not any(getattr(detect, w)() for w in wants):
+                return False
+        else:
+            raise ValueError(f"rule {rule.id}: unknown condition {key}")
+    return True
+
+
+def facts_kind(before: str, after: str, ruleset: RuleSet | None = None) -> str:
+    """added / removed / changed, read from placeholders as annexes write them."""
+    p = (ruleset or load_rules()).patterns
+    b, a = before.strip(), after.strip()
+    if b in p.get("blank", []) or any(b.startswith(m) for m in p.get("addition_markers", [])):
+        return "added"
+    if a in p.get("removed", []):
+        return "removed"
+    if any(m in a for m in p.get("addition_markers", [])[:2]) or (b and b in a and len(a) - len(b) > 12):
+        return "added"  # 【追加】, or the old text kept whole with something long added to it
+    if _ticks(a) > _ticks(b):
+        return "added"  # a box newly ticked
+    return "changed"
+
+
+def judge(facts: Facts) -> tuple[Rule, Reason]:
+    """The first rule that fits, and its reason (before any revision-level policy)."""
     ruleset = load_rules()
-    rule = next(r for r in ruleset.rules if r.fits(change))
-    reason = ruleset.reasons[rule.reason]
-    text = (settings.explanations.get(rule.reason, reason.text) if settings else reason.text)
-    return Decision(reason.timing, rule.reason, text, rule.id)
+    detect = _Detect(facts, ruleset)
+    rule = next(r for r in ruleset.rules if _matches(r, facts, ruleset, detect))
+    return rule, ruleset.reasons[rule.reason]
+
+
+# a revision as one submission --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Habits:
+    """What a body does in its own annexes, learnt from its earlier rows."""
+
+    policy: str = DEFAULT_POLICY
+    explain_pre: bool = False
+    phrasing: dict[str, str] | None = None  # reason code -> the body's own sentence
+
+
+def decide_revision(facts: list[Facts], habits: Habits | None = None, explanations: dict[str, str] | None = None) -> list[Decision]:
+    """Decisions for all rows of one revision, applying the revision-level policy."""
+    habits = habits or Habits()
+    judged = [judge(f) for f in facts]
+    revision_pre = any(reason.timing == Timing.PRE.value for _, reason in judged)
+    out = []
+    for f, (rule, reason) in zip(facts, judged):
+        if reason.timing == "revision":
+            timing = Timing.PRE if revision_pre else Timing.POST
+        else:
+            timing = Timing(reason.timing)
+            if revision_pre and timing is Timing.POST:
+                if habits.policy == "all" or (habits.policy == "additions" and rule.reason == "addition"):
+                    timing = Timing.PRE
+        text = (explanations or {}).get(rule.reason) or (habits.phrasing or {}).get(rule.reason) or reason.text
+        if timing is Timing.PRE and not habits.explain_pre:
+            text = ""
+        out.append(Decision(timing, rule.reason, text, rule.id))
+    return out
+
+
+def learn_habits(history: Iterable[tuple[list[Facts], list[tuple[str, str]]]], default: Habits | None = None) -> Habits:
+    """Learn a body's habits from earlier revisions: (facts, [(timing, explanation)]) per revision.
+
+    - phrasing: its most common sentence per reason on 事後 rows;
+    - explain_pre: whether it explains 事前 rows;
+    - policy: "all" when, in its revisions holding a 重要な変更, it marked the rows the rules find
+      non-significant (modifications, not additions) 事前 as well.
+    """
+    default = default or Habits()
+    phrasing: dict[str, Counter] = {}
+    pre_rows = pre_explained = 0
+    follow = stay = 0
+    seen = False
+    for facts, actual in history:
+        seen = True
+        judged = [judge(f) for f in facts]
+        revision_pre = any(t == Timing.PRE.value for t, _ in actual)
+        for f, (rule, reason), (timing, text) in zip(facts, judged, actual):
+            if timing == Timing.POST.value and text.strip():
+                phrasing.setdefault(rule.reason, Counter())[text.strip()] += 1
+            if timing == Timing.PRE.value:
+                pre_rows += 1
+                pre_explained += bool(text.strip())
+            if revision_pre and reason.timing == Timing.POST.value and f.change == "changed" and rule.reason in ("not-significant-item",):
+                follow += timing == Timing.PRE.value
+                stay += timing == Timing.POST.value
+    if not seen:
+        return default
+    common = {k: c.most_common(1)[0][0] for k, c in phrasing.items()}
+    if common:  # a body that uses one sentence for every 事後 row uses it for reasons it has not met yet
+        overall = Counter(t for c in phrasing.values() for t in c.elements()).most_common(1)[0][0]
+        for code, reason in load_rules().reasons.items():
+            if reason.timing != Timing.PRE.value:
+                common.setdefault(code, overall)
+    policy = "all" if follow >= 1 and follow > 2 * stay else default.policy
+    return Habits(policy=policy, explain_pre=pre_rows > 0 and pre_explained * 2 > pre_rows, phrasing=common or default.phrasing)
+
+
+def classify(facts: Facts, explanations: dict[str, str] | None = None) -> Decision:
+    """The decision for a single change judged on its own (no revision context)."""
+    return decide_revision([facts], explanations=explanations)[0]
+
+
+def person_decision(timing: str, text: str | None, proposed: Decision) -> Decision:
+    """An officer's decision overruling the proposal."""
+    return replace(proposed, timing=Timing(timing), text=proposed.text if text is None else text, rule="person", by_person=True)

@@ -14,6 +14,8 @@ from .errors import PiadiffError
 
 SETTINGS_FILE = "settings.yaml"
 STYLES = {"正式": "official", "番号": "code"}
+#: 改訂の扱い: how rows that are not 重要な変更 are marked in a revision that holds one
+POLICY_NAMES = {"各行": "none", "追加": "additions", "すべて": "all"}
 
 DEFAULT_PLACEHOLDERS = {
     "新規": "(新規)",  # 変更前 of a repeating group that appears (a new 委託事項)
@@ -31,6 +33,19 @@ class Settings:
     excerpt_min_chars: int = 200
     placeholders: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PLACEHOLDERS))
     explanations: dict[str, str] = field(default_factory=dict)  # reason code -> house phrasing
+    policy: str | None = None  # none / additions / all; None: learnt from earlier batches, else additions
+    explain_pre: bool | None = None  # write an explanation on 事前 rows; None: learnt, else no
+
+    def habits(self, learnt: "Habits | None"):
+        """The habits to apply: what the store's settings say, else what was learnt, else defaults."""
+        from .classify import DEFAULT_POLICY, Habits
+
+        base = learnt or Habits()
+        return Habits(
+            policy=self.policy or (base.policy if learnt else DEFAULT_POLICY),
+            explain_pre=self.explain_pre if self.explain_pre is not None else base.explain_pre,
+            phrasing=base.phrasing,
+        )
 
     def placeholder(self, name: str) -> str:
         return self.placeholders.get(name, DEFAULT_PLACEHOLDERS[name])
@@ -55,7 +70,7 @@ def load_settings(store_path: str | Path | None) -> Settings:
         return Settings()
     if not isinstance(data, dict):
         raise PiadiffError(f"{path}: 設定は「項目の書き方: 正式」のような項目の並びで書いてください")
-    known = {"項目の書き方", "元年", "抜粋", "抜粋する長さ", "記載", "説明"}
+    known = {"項目の書き方", "元年", "抜粋", "抜粋する長さ", "記載", "説明", "改訂の扱い", "事前の説明"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise PiadiffError(f"{path}: 「{unknown[0]}」という設定はありません（使えるもの: {'、'.join(sorted(known))}）")
@@ -68,6 +83,14 @@ def load_settings(store_path: str | Path | None) -> Settings:
             raise PiadiffError(f"{path}: 記載「{k}」はありません（使えるもの: {'、'.join(DEFAULT_PLACEHOLDERS)}）")
         placeholders[k] = str(v or "")
     explanations = {str(k): str(v or "") for k, v in (data.get("説明") or {}).items()}
+    from .classify import load_rules
+
+    for code in explanations:
+        if code not in load_rules().reasons:
+            raise PiadiffError(f"{path}: 説明「{code}」という理由はありません（使えるもの: {'、'.join(load_rules().reasons)}）")
+    policy = data.get("改訂の扱い")
+    if policy is not None and policy not in POLICY_NAMES:
+        raise PiadiffError(f"{path}: 改訂の扱い「{policy}」は使えません（{' / '.join(POLICY_NAMES)}）")
     return Settings(
         item_style=STYLES[style],
         gannen=_flag(data.get("元年"), path, "元年"),
@@ -75,6 +98,8 @@ def load_settings(store_path: str | Path | None) -> Settings:
         excerpt_min_chars=int(data.get("抜粋する長さ") or 200),
         placeholders=placeholders,
         explanations=explanations,
+        policy=POLICY_NAMES.get(policy) if policy is not None else None,
+        explain_pre=_flag(data.get("事前の説明"), path, "事前の説明") if data.get("事前の説明") is not None else None,
     )
 
 
@@ -101,6 +126,8 @@ def settings_template(settings: Settings | None = None) -> str:
         f"元年: {'する' if s.gannen else 'しない'}        # する: 令和元年 / しない: 令和1年",
         f"抜粋: {'する' if s.excerpt else 'しない'}        # する: 長い文の変更は変わった文だけを残し、ほかを (省略) と書く",
         f"抜粋する長さ: {s.excerpt_min_chars}   # この文字数以上の文を抜粋する",
+        f"改訂の扱い: {_policy_name(s.policy)}    # 重要な変更を含む改訂で、ほかの行を 各行: それぞれの判定のまま / 追加: 追記の行も事前 / すべて: すべて事前（書かなければ過去の変更箇所から学ぶ。既定は 追加）",
+        f"事前の説明: {'する' if s.explain_pre else 'しない'}   # 事前の行にも提出時期に係る説明を書く",
         "記載:",
     ]
     lines += [f"  {k}: {_q(s.placeholder(k))}" for k in DEFAULT_PLACEHOLDERS]
@@ -108,6 +135,10 @@ def settings_template(settings: Settings | None = None) -> str:
     for code, reason in load_rules().reasons.items():
         lines.append(f"  {code}: {_q(s.explanations.get(code, reason.text))}")
     return "\n".join(lines) + "\n"
+
+
+def _policy_name(policy: str | None) -> str:
+    return next((k for k, v in POLICY_NAMES.items() if v == (policy or "additions")), "追加")
 
 
 def _q(text: str) -> str:

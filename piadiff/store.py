@@ -261,8 +261,7 @@ class Store:
         """
         git = _git()
         date = parse_date(change_date) if change_date is not None else document.published
-        name = (author or os.environ.get("PIADIFF_AUTHOR") or _default_author()).strip()
-        actor = git.Actor(name, "")
+        actor = git.Actor((author or self.default_author()).strip(), "")
         data = document.canonical_bytes()
         digest = document.content_hash()
         for attempt in range(_RETRIES):
@@ -281,6 +280,29 @@ class Store:
                 return RecordResult(rev, recorded=True, new_assessment=not revs)
             time.sleep(0.05 * (attempt + 1))  # another writer won; build again on top of it
         raise StoreError("保存先が他の処理で更新され続けているため記録できませんでした。少し待ってからもう一度実行してください")
+
+    def read_file(self, path: str) -> bytes | None:
+        """A file of the store (e.g. decisions/<id>.yaml) as of the latest commit; None if absent."""
+        return self._blob_at(self._head_sha(), path)
+
+    def write_file(self, path: str, data: bytes, message: str, *, author: str | None = None,
+                   trailers: dict[str, str] | None = None) -> str:
+        """Commit ``data`` as ``path`` on top of the latest commit (same safety as :meth:`record`)."""
+        git = _git()
+        actor = git.Actor(author or self.default_author(), "")
+        text = message + "\n\n" + "".join(f"{TRAILER}{k}: {v}\n" for k, v in (trailers or {}).items())
+        for attempt in range(_RETRIES):
+            head = self._head_sha()
+            commit, blob = self._commit_file(head, path, data, text, actor)
+            if self._move_branch(commit, head):
+                self._sync_worktree(path, data, blob)
+                return commit
+            time.sleep(0.05 * (attempt + 1))
+        raise StoreError("保存先が他の処理で更新され続けているため書き込めませんでした。少し待ってからもう一度実行してください")
+
+    @staticmethod
+    def default_author() -> str:
+        return (os.environ.get("PIADIFF_AUTHOR") or _default_author()).strip()
 
     # git internals -----------------------------------------------------------------------------
     def _branch(self) -> str:

@@ -100,11 +100,12 @@ def test_html_is_self_contained_escaped_and_highlighted(run, demo, tmp_path):
 
 def test_store_settings_change_the_annex(run, demo):
     (demo / "settings.yaml").write_text(
-        "項目の書き方: 番号\n元年: する\n記載:\n  新規: 新規\n説明:\n  not-significant-item: 重要な変更に当たらないため\n",
+        "項目の書き方: 番号\n元年: する\n記載:\n  新規: 新規\n説明:\n  organisation: 組織改正のため\n  not-significant-item: 重要な変更に当たらないため\n",
         encoding="utf-8")
     rows = json.loads(run("changes", "12", "v2", "v3", "--format", "json").stdout_bytes)["batches"][0]["rows"]
     assert rows[0]["item"] == "Ⅰ-2システム4" and rows[0]["before"] == "新規"
-    assert {r["explanation"] for r in rows if r["timing"] == "事後"} == {"重要な変更に当たらないため"}
+    assert {r["explanation"] for r in rows if r["reason"] == "organisation"} == {"組織改正のため"}
+    assert {r["explanation"] for r in rows if r["reason"] == "not-significant-item"} <= {"重要な変更に当たらないため"}
     assert "項目の書き方: 番号" in run("settings").output
     overridden = json.loads(run("changes", "12", "--style", "正式", "--format", "json").stdout_bytes)
     assert overridden["batches"][0]["rows"][0]["item"].startswith("Ⅰ 基本情報(")

@@ -121,15 +121,18 @@ def test_rows_come_in_form_order():
     assert codes == ["Ⅰ-1-①", "Ⅰ-4-法令上の根拠", "Ⅱ-4-委託事項-③"]
 
 
-def test_first_timing_rule_significant_items_before_others_after():
+def test_timing_significant_items_before_others_after_with_the_house_phrasing():
     def change(d):
-        d["Ⅰ 基本情報"]["4. 個人番号の利用"]["法令上の根拠"] = "番号法第9条第1項 別表の74の項"  # ※
-        itaku(d)["委託事項"][0]["③委託先名"] = "別の会社"  # not ※
-    pre, post = rows(BASE, edit(change))
+        d[II][0]["2. 基本情報"]["③対象となる本人の範囲"] = "児童手当の受給者"
+    start = edit(change)
+    widened = edit(lambda d: (change(d), d[II][0]["2. 基本情報"].__setitem__("③対象となる本人の範囲", "児童手当及び特例給付の受給者")))
+    (pre,) = rows(start, widened)
     assert (pre.timing, pre.explanation, pre.rule, pre.significant) == (Timing.PRE, "", "significant-item", True)
+    renamed = edit(lambda d: itaku(d)["委託事項"][0].__setitem__("③委託先名", "別の会社"))  # not ※
+    (post,) = rows(BASE, renamed)
     assert post.timing is Timing.POST and post.reason == "not-significant-item" and "重要な変更" in post.explanation
     house = "重要な変更に該当しない項目の変更であるため、事前の提出・公表が義務付けられない"
-    _, own = rows(BASE, edit(change), explanations={"not-significant-item": house})
+    (own,) = rows(BASE, renamed, explanations={"not-significant-item": house})
     assert own.explanation == house
 
 

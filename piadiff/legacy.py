@@ -1,0 +1,86 @@
+"""Annex rows written by a body (its existing 変更箇所 table) read as facts piadiff can judge.
+
+Each row's 項目 is free text; :class:`~piadiff.resolve.Resolver` finds the catalog item. Rows are
+grouped into revisions by document and 変更日, in the order given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from .catalog import Item, kind_name, load_catalog
+from .classify import Decision, Facts, Habits, decide_revision, facts_kind, learn_habits, load_rules
+from .resolve import Resolution, Resolver
+
+
+@dataclass(frozen=True)
+class LegacyRow:
+    """One row as a body wrote it, with what piadiff reads from it."""
+
+    raw: dict[str, Any]
+    resolution: Resolution
+    facts: Facts
+
+
+def _in_group(item: Item | None) -> bool:
+    return item is not None and (item.is_group or any(a.is_group and a.parent is not None and a.parent.parent is not None for a in item.ancestors))
+
+
+def read_rows(rows: Iterable[dict[str, Any]]) -> list[LegacyRow]:
+    """Resolve each row's 項目 and read what kind of change it records."""
+    resolvers: dict[str, Resolver] = {}
+    previous: dict[str, Item | None] = {}
+    ruleset = load_rules()
+    out = []
+    for raw in rows:
+        kind = kind_name(str(raw.get("assessment_type") or "重点項目評価書"))
+        resolver = resolvers.get(kind) or resolvers.setdefault(kind, Resolver(load_catalog(kind)))
+        doc = str(raw.get("seed", ""))
+        res = resolver.resolve(str(raw.get("item", "")), previous.get(doc))
+        if res.item is not None:
+            previous[doc] = res.item
+        before, after = str(raw.get("before") or ""), str(raw.get("after") or "")
+        change = facts_kind(before, after, ruleset)
+        entry = None
+        if _in_group(res.item) and change == "added" and before.strip() in ("新規", "(新規)", "（新規）", "") :
+            entry = "added"
+        elif _in_group(res.item) and change == "removed":
+            entry = "removed"
+        out.append(LegacyRow(raw, res, Facts(res.item, change, before, after, entry)))
+    return out
+
+
+def revisions(rows: list[LegacyRow]) -> list[tuple[tuple[str, str], list[int]]]:
+    """(document, 変更日) → indexes of its rows, in order of first appearance."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, r in enumerate(rows):
+        key = (str(r.raw.get("seed", "")), str(r.raw.get("date_iso") or r.raw.get("date_text") or ""))
+        groups.setdefault(key, []).append(i)
+    return list(groups.items())
+
+
+def classify_rows(raw_rows: Iterable[dict[str, Any]], *, use_history: bool = True, policy: str | None = None) -> list[dict[str, Any]]:
+    """Propose 提出時期 for rows in the shape of groundtruth/annex-rows.jsonl, in input order.
+
+    With ``use_history``, rows of the same document with an earlier 変更日 in the same input teach
+    the body's habits (never rows of the same or a later date).
+    """
+    rows = read_rows(raw_rows)
+    decisions: list[Decision | None] = [None] * len(rows)
+    groups = revisions(rows)
+    for (doc, date), idx in groups:
+        history = []
+        if use_history:
+            for (d2, date2), idx2 in groups:
+                if d2 == doc and date2 and date and date2 < date:
+                    actual = [(str(rows[i].raw.get("timing") or ""), str(rows[i].raw.get("explanation") or "")) for i in idx2]
+                    if any(t for t, _ in actual):
+                        history.append(([rows[i].facts for i in idx2], actual))
+        habits = learn_habits(history, Habits(policy=policy) if policy else None)
+        for i, d in zip(idx, decide_revision([rows[i].facts for i in idx], habits)):
+            decisions[i] = d
+    return [
+        {"timing": d.timing.value, "reason": d.reason, "explanation": d.text, "item_key": r.resolution.key, "rule": d.rule}
+        for r, d in zip(rows, decisions)
+    ]
