@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .catalog import ENTRY_NUMBER, Item
@@ -43,6 +43,8 @@ class AnnexRow:
     after_full: str = ""
     date_text: str = ""  # 変更日 as printed (和暦)
     decided_by_person: bool = False  # an officer overruled the proposal (piadiff decide)
+    effective: str = ""  # 施行日 (ISO) where the officer stated one
+    violation: str = ""  # a 重要な変更 taking effect before it is submitted
 
     def cells(self) -> tuple[str, str, str, str, str, str]:
         """The six columns of the official sheet."""
@@ -63,6 +65,7 @@ class Batch:
     change_date: dt.date
     previous: str
     rows: list[AnnexRow]
+    warnings: list[str] = field(default_factory=list)  # しきい値判断, effective dates before submission
 
 
 # 項目 -----------------------------------------------------------------------------------------
@@ -77,7 +80,7 @@ def _step_names(steps: tuple[Step, ...]) -> list[tuple[Step, str]]:
             if i == 0 and s.siblings <= 1:
                 out.append((s, s.item.key))
                 continue
-            out.append((s, s.entry if i else f"{s.item.key} {s.entry}"))
+            out.append((s, s.entry if i else f"{s.item.key}【{s.identity}】"))  # which 特定個人情報ファイル
         else:
             out.append((s, s.item.key))
     return out
@@ -238,16 +241,24 @@ def change_facts(change: Change, texts: _Texts) -> Facts:
 
 
 def batch_rows(changes: list[Change], change_date: dt.date, version: str, settings: Settings,
-               habits: Habits | None = None, decisions: dict[str, dict] | None = None) -> list[AnnexRow]:
+               habits: Habits | None = None, decisions: "VersionDecisions | None" = None) -> list[AnnexRow]:
     """The rows of one revision: each change judged with the others (a revision is one submission)."""
+    from .decisions import VersionDecisions
+
+    decisions = decisions or VersionDecisions()
     texts = [_texts(c, settings) for c in changes]
     facts = [change_facts(c, t) for c, t in zip(changes, texts)]
     proposed = decide_revision(facts, settings.habits(habits), settings.explanations)
     rows = []
     for change, text, decision in zip(changes, texts, proposed):
-        own = (decisions or {}).get(change.key)
+        own = decisions.rows.get(change.key)
         if own is not None:
             decision = person_decision(own["timing"], own.get("explanation"), decision)
+        effective = decisions.row_effective.get(change.key) or decisions.effective
+        violation = ""
+        if effective is not None and decision.timing is Timing.PRE and effective < change_date:
+            violation = (f"重要な変更（事前）なのに施行日 {to_wareki(effective)} が提出・公表（変更日 "
+                         f"{to_wareki(change_date)}）より前です")
         rows.append(AnnexRow(
             change_date=change_date,
             item=item_label(change, settings.item_style),
@@ -266,6 +277,8 @@ def batch_rows(changes: list[Change], change_date: dt.date, version: str, settin
             after_full=text.after_full,
             date_text=to_wareki(change_date, gannen=settings.gannen),
             decided_by_person=decision.by_person,
+            effective=effective.isoformat() if effective else "",
+            violation=violation,
         ))
     return rows
 
@@ -292,10 +305,10 @@ def changes_between(store, assessment_id: str, old_ref: str, new_ref: str, setti
         for batch in cumulative_annex(store, old_rev.assessment_id, settings, until=new_rev.label):
             if batch.version == new_rev.label:
                 return batch
-    changes = diff(store.read(old_rev), store.read(new_rev))
-    decisions = load_decisions(store, old_rev.assessment_id).get(new_rev.label, {})
-    rows = batch_rows(changes, new_rev.change_date, new_rev.label, settings, None, decisions)
-    return Batch(new_rev.label, new_rev.change_date, old_rev.label, rows)
+    old, new = store.read(old_rev), store.read(new_rev)
+    decisions = load_decisions(store, old_rev.assessment_id).get(new_rev.label)
+    rows = batch_rows(diff(old, new), new_rev.change_date, new_rev.label, settings, None, decisions)
+    return Batch(new_rev.label, new_rev.change_date, old_rev.label, rows, _warnings(old, new, rows))
 
 
 def cumulative_annex(store, assessment_id: str, settings: Settings, until: str | None = None) -> list[Batch]:
@@ -314,8 +327,8 @@ def cumulative_annex(store, assessment_id: str, settings: Settings, until: str |
         new = store.read(new_rev)  # each version read once
         changes = diff(previous, new)
         habits = learn_habits(_history(batches, facts), settings.habits(None))
-        rows = batch_rows(changes, new_rev.change_date, new_rev.label, settings, habits, decisions.get(new_rev.label, {}))
-        batches.append(Batch(new_rev.label, new_rev.change_date, old_rev.label, rows))
+        rows = batch_rows(changes, new_rev.change_date, new_rev.label, settings, habits, decisions.get(new_rev.label))
+        batches.append(Batch(new_rev.label, new_rev.change_date, old_rev.label, rows, _warnings(previous, new, rows)))
         facts.append([change_facts(c, _texts(c, settings)) for c in changes])
         previous = new
         if new_rev.label == until:
@@ -323,8 +336,14 @@ def cumulative_annex(store, assessment_id: str, settings: Settings, until: str |
     return batches
 
 
-def load_decisions(store, assessment_id: str) -> dict[str, dict[str, dict]]:
-    """Officers' decisions of one assessment: version → place → {timing, explanation, …}."""
+def load_decisions(store, assessment_id: str) -> dict[str, "VersionDecisions"]:
+    """Officers' decisions of one assessment, by version."""
     from .decisions import read_decisions
 
     return read_decisions(store, assessment_id)
+
+
+def _warnings(old, new, rows: list[AnnexRow]) -> list[str]:
+    from .procedure import threshold_warnings
+
+    return threshold_warnings(old, new) + [f"{r.item}: {r.violation}" for r in rows if r.violation]

@@ -131,8 +131,17 @@ class _Detect:
         self.deleted, self.inserted = _edits(facts.before, facts.after) if self.prose else ("", "")
 
     def law(self) -> bool:
-        changed = self.deleted + self.inserted
-        return self.prose and bool(changed.strip()) and not _strip_words(changed, self.p.get("law", []))
+        """Only law references changed: the texts are equal once law words and numbers are taken out."""
+        words = self.p.get("law", [])
+        if not (self.prose and self.f.before != self.f.after and
+                _strip_words(self.f.before, words) == _strip_words(self.f.after, words)):
+            return False
+        # and every change stands in an article reference (第19条第8号), not in a plain count (年1回)
+        b, a = self.f.before, self.f.after
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, b, a, autojunk=False).get_opcodes():
+            if tag != "equal" and not re.search("[条項号表令]", b[max(0, i1 - 3):i2 + 3] + a[max(0, j1 - 3):j2 + 3]):
+                return False
+        return True
 
     def _only(self, pattern: str) -> bool:
         """Both texts are the same once every match of ``pattern`` is blanked out."""
@@ -153,8 +162,9 @@ class _Detect:
         if not self.prose:
             return False
         d, i = len(self.deleted.replace("\n", "")), len(self.inserted.replace("\n", ""))
-        if 0 < max(d, i) <= int(self.limits.get("wording_chars", 5)) and len(self.f.before) >= 5:
-            return True
+        numbers_only = re.fullmatch(r"[\d０-９\s]+", self.deleted + self.inserted) is not None
+        if 0 < max(d, i) <= int(self.limits.get("wording_chars", 5)) and len(self.f.before) >= 5 and not numbers_only:
+            return True  # a typo; a changed number (年1回 → 年2回) is not wording
         # a short remark added in brackets: ID/パスワード → ID/パスワード(又は生体認証)
         return d == 0 and 0 < i <= int(self.limits.get("short_insertion", 12)) and \
             bool(re.fullmatch(r"[(（][^()（）]*[)）]", self.inserted.strip()))

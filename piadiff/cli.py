@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from .errors import PiadiffError, ValidationError
+from .wareki import to_wareki
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -199,6 +200,9 @@ def _emit(batches, title: str, fmt: str | None, output: Path | None) -> None:
     if fmt == "xlsx" and output is None:
         raise PiadiffError("xlsx は画面に出せません。-o 変更箇所.xlsx のようにファイル名を指定してください")
     _write(render(batches, fmt, title), output)
+    for batch in batches:
+        for warning in batch.warnings:
+            click.echo(f"注意（{batch.version}）: {warning}", err=True)
 
 
 @cli.command()
@@ -229,6 +233,89 @@ def annex(assessment_id: str, fmt, output, style, excerpt, gannen, store_path: P
         batches = cumulative_annex(store, assessment_id, settings)
         title = store.revision(assessment_id).title
     _emit(batches, title, fmt, output)
+
+
+@cli.command()
+@click.argument("assessment_id")
+@click.argument("version")
+@click.argument("row", type=int, required=False)
+@click.option("--timing", type=click.Choice(["事前", "事後"]), help="この行の提出時期")
+@click.option("--reason", "explanation", help="提出時期に係る説明（省略すると提案の説明のまま）")
+@click.option("--effective", help="施行日（ROW を省くと改訂全体の施行日）。令和7年8月1日 / 2025-08-01")
+@click.option("--author", help="判断した人（既定: 環境変数 PIADIFF_AUTHOR かログイン名）")
+@store_option
+def decide(assessment_id: str, version: str, row: int | None, timing, explanation, effective, author, store_path: Path) -> None:
+    """担当者が提出時期（と説明）や施行日を決めて記録する。以後の changes / annex はこれに従う。"""
+    from .decisions import decide as record_decision
+    from .settings import load_settings
+    from .wareki import parse_date
+
+    settings = load_settings(store_path)
+    with _open(store_path) as store:
+        entry = record_decision(store, assessment_id, version, row, settings, timing=timing, explanation=explanation,
+                                effective=parse_date(effective) if effective else None, author=author)
+    what = entry.get("項目", "改訂全体")
+    done = "、".join(f"{k} {entry[k]}" for k in ("提出時期", "説明", "施行日") if k in entry)
+    click.echo(f"{entry['版']} {what}: {done} を記録しました。")
+
+
+@cli.command()
+@click.argument("assessment_id")
+@click.argument("version", required=False, default="latest")
+@click.option("--effective", required=True, help="変更の施行日（令和7年10月1日 / 2025-10-01）")
+@click.option("--body", type=click.Choice(["local", "national"]), default="local", show_default=True,
+              help="local: 地方公共団体等（第三者点検） / national: 行政機関等（委員会の承認）")
+@store_option
+def plan(assessment_id: str, version: str, effective: str, body: str, store_path: Path) -> None:
+    """改訂に重要な変更があれば、施行日までにすべき手続と、遅くとも始める日を示す。"""
+    from .annex import changes_between
+    from .procedure import format_plan, plan as make_plan
+    from .settings import load_settings
+    from .wareki import parse_date
+
+    date = parse_date(effective)
+    with _open(store_path) as store:
+        rev = store.revision(assessment_id, version)
+        if rev.number == 1:
+            raise PiadiffError(f"{rev.label} は最初の版です。変更の手続は二つ目の版から調べられます")
+        batch = changes_between(store, rev.assessment_id, f"v{rev.number - 1}", rev.label, load_settings(store_path))
+    significant = [r for r in batch.rows if r.timing.value == "事前" and r.reason in ("significant-item", "risk-increase")]
+    if not significant:
+        click.echo(f"{rev.label} に重要な変更はありません。変更の後に提出しても差し支えありません（事後）。")
+        return
+    violations = []
+    if date <= rev.change_date:
+        violations.append(f"施行日 {to_wareki(date)} が この版の変更日（提出・公表）{rev.change_date_wareki} 以前です。重要な変更は提出・公表の後に施行してください")
+    click.echo(format_plan(rev.kind, date, make_plan(rev.kind, date, body), len(significant), violations), nl=False)
+    for r in significant:
+        click.echo(f"  - {r.item}（{r.rule}）")
+
+
+@cli.command("classify")
+@click.option("--rows", "rows_file", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="変更箇所の行（1 行 1 JSON: assessment_type, item, before, after, date_iso）")
+@click.option("--no-history", is_flag=True, help="同じ文書の前の変更日の行から団体の書きぶりを学ばない")
+def classify_command(rows_file: Path, no_history: bool) -> None:
+    """既存の変更箇所の行に、提出時期・理由・説明・項目の解決結果を付けて 1 行 1 JSON で出す。"""
+    import json
+
+    from .legacy import classify_rows
+    from .load import decode, read_bytes
+
+    text = decode(read_bytes(rows_file), str(rows_file))
+    rows = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise PiadiffError(f"{rows_file}:{n}: JSON として読めません（{e.msg}）") from None
+        if not isinstance(row, dict) or "item" not in row:
+            raise PiadiffError(f"{rows_file}:{n}: 行には item（項目）、before、after、date_iso を書いてください")
+        rows.append(row)
+    for result in classify_rows(rows, use_history=not no_history):
+        click.echo(json.dumps(result, ensure_ascii=False))
 
 
 @cli.command("settings")

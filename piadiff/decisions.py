@@ -8,6 +8,7 @@ entry names), so it stays with its row when the annex is generated again.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import NotFoundError, PiadiffError
@@ -19,49 +20,77 @@ def decisions_path(assessment_id: str) -> str:
     return f"{FOLDER}/{assessment_id}.yaml"
 
 
-def read_decisions(store, assessment_id: str) -> dict[str, dict[str, dict[str, Any]]]:
-    """version → place → decision, from the latest commit."""
+@dataclass
+class VersionDecisions:
+    """What officers decided for one version: per row (by place) and its effective date."""
+
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    effective: dt.date | None = None  # 施行日 of the whole revision
+    row_effective: dict[str, dt.date] = field(default_factory=dict)  # 施行日 of single changes
+
+
+def _entries(store, assessment_id: str) -> list[dict[str, Any]]:
     import yaml
 
     data = store.read_file(decisions_path(assessment_id))
-    if data is None:
-        return {}
-    entries = yaml.safe_load(data.decode("utf-8")) or []
-    out: dict[str, dict[str, dict[str, Any]]] = {}
-    for e in entries:
-        out.setdefault(str(e["版"]), {})[str(e["場所"])] = {
-            "timing": str(e["提出時期"]), "explanation": e.get("説明"), "author": e.get("判断した人"), "item": e.get("項目")}
+    return (yaml.safe_load(data.decode("utf-8")) if data else None) or []
+
+
+def read_decisions(store, assessment_id: str) -> dict[str, VersionDecisions]:
+    """version → its decisions, from the latest commit."""
+    out: dict[str, VersionDecisions] = {}
+    for e in _entries(store, assessment_id):
+        v = out.setdefault(str(e["版"]), VersionDecisions())
+        place = e.get("場所")
+        if e.get("施行日"):
+            date = dt.date.fromisoformat(str(e["施行日"]))
+            if place:
+                v.row_effective[str(place)] = date
+            else:
+                v.effective = date
+        if place and e.get("提出時期"):
+            v.rows[str(place)] = {"timing": str(e["提出時期"]), "explanation": e.get("説明"), "author": e.get("判断した人")}
     return out
 
 
-def decide(store, assessment_id: str, version: str, row: int, timing: str, explanation: str | None,
-           settings, author: str | None = None) -> dict[str, Any]:
-    """Record an officer's 提出時期 for row ``row`` (1-based, as printed) of ``version``'s batch."""
+def decide(store, assessment_id: str, version: str, row: int | None, settings, *, timing: str | None = None,
+           explanation: str | None = None, effective: dt.date | None = None, author: str | None = None) -> dict[str, Any]:
+    """Record an officer's decision for row ``row`` (1-based, as printed) of ``version``'s batch:
+    its 提出時期 (and explanation) and/or its 施行日; without a row, the 施行日 of the revision."""
     import yaml
 
     from .annex import cumulative_annex
 
-    if timing not in ("事前", "事後"):
+    if timing is not None and timing not in ("事前", "事後"):
         raise PiadiffError(f"提出時期「{timing}」は使えません（事前 か 事後）")
+    if timing is None and effective is None:
+        raise PiadiffError("--timing（事前 / 事後）か --effective（施行日）を指定してください")
+    if row is None and timing is not None:
+        raise PiadiffError("提出時期を決めるには行の番号を指定してください（piadiff changes で確認できます）")
     rev = store.revision(assessment_id, version)
     aid = rev.assessment_id
-    batch = next((b for b in cumulative_annex(store, aid, settings, until=rev.label) if b.version == rev.label), None)
-    if batch is None:
-        raise NotFoundError(f"{rev.label} は最初の版なので変更箇所がありません")
-    if not 1 <= row <= len(batch.rows):
-        raise NotFoundError(f"{rev.label} の変更箇所は {len(batch.rows)} 行です（{row} 行目はありません。piadiff changes {aid} で番号を確認してください）")
-    target = batch.rows[row - 1]
-    data = store.read_file(decisions_path(aid))
-    entries = (yaml.safe_load(data.decode("utf-8")) if data else None) or []
-    entries = [e for e in entries if not (str(e["版"]) == rev.label and e["場所"] == target.place)]
-    entry = {"版": rev.label, "場所": target.place, "項目": target.item, "提出時期": timing}
-    if explanation is not None:
-        entry["説明"] = explanation
+    entry: dict[str, Any] = {"版": rev.label}
+    if row is not None:
+        batch = next((b for b in cumulative_annex(store, aid, settings, until=rev.label) if b.version == rev.label), None)
+        if batch is None:
+            raise NotFoundError(f"{rev.label} は最初の版なので変更箇所がありません")
+        if not 1 <= row <= len(batch.rows):
+            raise NotFoundError(f"{rev.label} の変更箇所は {len(batch.rows)} 行です（{row} 行目はありません。piadiff changes {aid} {batch.previous} {rev.label} で番号を確認してください）")
+        target = batch.rows[row - 1]
+        entry.update({"場所": target.place, "項目": target.item})
+    if timing is not None:
+        entry["提出時期"] = timing
+        if explanation is not None:
+            entry["説明"] = explanation
+    if effective is not None:
+        entry["施行日"] = effective.isoformat()
     entry["判断した人"] = author or store.default_author()
     entry["判断した日"] = dt.date.today().isoformat()
-    entries.append(entry)
-    text = "# 担当者が決めた提出時期（piadiff decide で記録）\n" + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False)
-    store.write_file(decisions_path(aid), text.encode("utf-8"),
-                     f"{aid} {rev.label} {row}行目の提出時期を{timing}に決定", author=author,
-                     trailers={"Decision-For": f"{aid} {rev.label}"})
+    same = lambda e: str(e["版"]) == rev.label and e.get("場所") == entry.get("場所") and (  # noqa: E731
+        ("提出時期" in e) == ("提出時期" in entry))
+    entries = [e for e in _entries(store, aid) if not same(e)] + [entry]
+    text = "# 担当者が決めた提出時期と施行日（piadiff decide で記録）\n" + yaml.safe_dump(entries, allow_unicode=True, sort_keys=False)
+    what = f"{row}行目" if row is not None else "改訂"
+    store.write_file(decisions_path(aid), text.encode("utf-8"), f"{aid} {rev.label} {what}の判断を記録",
+                     author=author, trailers={"Decision-For": f"{aid} {rev.label}"})
     return entry

@@ -54,7 +54,13 @@ def to_table(batches: list[Batch], title: str = "", width: int = 80) -> str:
             for label, text in (("変更前", row.before), ("変更後", row.after)):
                 out += wrap(text, width, f"  {label}: ", " " * 10)
             mark = "※" if row.significant else ""
-            out += wrap(f"{row.timing.value}{mark}  {row.explanation}".rstrip(), width, "  提出時期: ", " " * 12)
+            who = "（担当者の判断）" if row.decided_by_person else ""
+            out += wrap(f"{row.timing.value}{mark}{who}  {row.explanation}".rstrip(), width, "  提出時期: ", " " * 12)
+            if row.violation:
+                out += wrap(f"⚠ {row.violation}", width, "  ", "    ")
+        for warning in batch.warnings:
+            if "施行日" not in warning:
+                out += [""] + wrap(f"⚠ {warning}", width, "", "  ")
         out.append("")
     if not batches:
         out.append("（版が一つしかないため、変更箇所はまだありません）")
@@ -76,7 +82,7 @@ def to_json(batches: list[Batch], title: str = "") -> str:
         "columns": list(COLUMNS),
         "batches": [
             {"version": b.version, "previous": b.previous, "change_date": b.change_date.isoformat(),
-             "rows": [r.as_dict() for r in b.rows]}
+             "warnings": b.warnings, "rows": [r.as_dict() for r in b.rows]}
             for b in batches
         ],
     }
