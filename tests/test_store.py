@@ -181,3 +181,10 @@ def test_empty_store_lists_nothing(store):
     assert store.summaries() == [] and store.assessment_ids() == []
     with pytest.raises(NotFoundError, match="まだ評価書がありません"):
         store.revision("99")
+
+
+def test_the_checkout_store_readme_is_the_one_init_writes(store):
+    from pathlib import Path
+
+    checkout = Path(__file__).parents[1] / "store" / "README.md"
+    assert (store.path / "README.md").read_text(encoding="utf-8") == checkout.read_text(encoding="utf-8")
