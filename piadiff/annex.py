@@ -26,11 +26,11 @@ COLUMNS = ("変更日", "項目", "変更前の記載", "変更後の記載", "�
 class AnnexRow:
     """One row of the 変更箇所 annex, with what decided it."""
 
-    change_date: dt.date
+    change_date: dt.date | None
     item: str  # 項目, as printed
     before: str  # 変更前の記載
     after: str  # 変更後の記載
-    timing: Timing
+    timing: Timing | None  # None only on an existing (legacy) row left blank by its body
     explanation: str  # 提出時期に係る説明
     item_code: str  # the catalog item (Ⅱ-4-委託事項-③)
     place: str  # the changed place, with entry names: stable across versions
@@ -45,24 +45,29 @@ class AnnexRow:
     decided_by_person: bool = False  # an officer overruled the proposal (piadiff decide)
     effective: str = ""  # 施行日 (ISO) where the officer stated one
     violation: str = ""  # a 重要な変更 taking effect before it is submitted
+    legacy: bool = False  # a row of the document's own annex, imported as written
+
+    @property
+    def timing_text(self) -> str:
+        return self.timing.value if self.timing else ""
 
     def cells(self) -> tuple[str, str, str, str, str, str]:
         """The six columns of the official sheet."""
-        return (self.date_text, self.item, self.before, self.after, self.timing.value, self.explanation)
+        return (self.date_text, self.item, self.before, self.after, self.timing_text, self.explanation)
 
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        d["change_date"] = self.change_date.isoformat()
-        d["timing"] = self.timing.value
+        d["change_date"] = self.change_date.isoformat() if self.change_date else ""
+        d["timing"] = self.timing_text
         return d
 
 
 @dataclass(frozen=True)
 class Batch:
-    """The rows one recorded version adds to the annex."""
+    """The rows one recorded version adds to the annex (or one date of the existing annex)."""
 
     version: str
-    change_date: dt.date
+    change_date: dt.date | None
     previous: str
     rows: list[AnnexRow]
     warnings: list[str] = field(default_factory=list)  # しきい値判断, effective dates before submission
@@ -289,7 +294,7 @@ def annex_row(change: Change, change_date: dt.date, version: str, settings: Sett
 
 
 def _history(batches: list["Batch"], facts: list[list[Facts]]) -> list:
-    return [(f, [(r.timing.value, r.explanation) for r in b.rows]) for b, f in zip(batches, facts)]
+    return [(f, [(r.timing_text, r.explanation) for r in b.rows]) for b, f in zip(batches, facts)]
 
 
 def changes_between(store, assessment_id: str, old_ref: str, new_ref: str, settings: Settings) -> Batch:
@@ -320,9 +325,8 @@ def cumulative_annex(store, assessment_id: str, settings: Settings, until: str |
     aid = store.resolve_id(assessment_id)
     revisions = store.revisions(aid)
     decisions = load_decisions(store, aid)
-    batches: list[Batch] = []
-    facts: list[list[Facts]] = []
     previous = store.read(revisions[0]) if revisions else None
+    batches, facts = legacy_batches(read_legacy(store, aid), previous.kind if previous else "重点項目評価書")
     for old_rev, new_rev in zip(revisions, revisions[1:]):
         new = store.read(new_rev)  # each version read once
         changes = diff(previous, new)
@@ -334,6 +338,42 @@ def cumulative_annex(store, assessment_id: str, settings: Settings, until: str |
         if new_rev.label == until:
             break
     return batches
+
+
+def read_legacy(store, assessment_id: str) -> list[dict[str, Any]]:
+    """The document's own earlier annex rows, imported with its first version (legacy/<id>.yaml)."""
+    import yaml
+
+    data = store.read_file(legacy_path(assessment_id))
+    return ((yaml.safe_load(data.decode("utf-8")) or {}).get("rows") or []) if data else []
+
+
+def legacy_path(assessment_id: str) -> str:
+    return f"legacy/{assessment_id}.yaml"
+
+
+def legacy_batches(rows: list[dict[str, Any]], kind: str) -> tuple[list[Batch], list[list[Facts]]]:
+    """Existing annex rows as batches (one per 変更日, as written), with the facts the habits learn from."""
+    from .legacy import read_rows, revisions
+
+    read = read_rows({**r, "assessment_type": kind, "seed": "legacy"} for r in rows)
+    batches, facts = [], []
+    for (_, date), idx in revisions(read):
+        out = []
+        for i in idx:
+            raw = read[i].raw
+            timing = Timing(raw["timing"]) if raw.get("timing") in ("事前", "事後") else None
+            iso = raw.get("date_iso") or ""
+            out.append(AnnexRow(
+                change_date=dt.date.fromisoformat(iso) if iso else None, item=str(raw.get("item", "")),
+                before=str(raw.get("before", "")), after=str(raw.get("after", "")), timing=timing,
+                explanation=str(raw.get("explanation", "")), item_code=read[i].resolution.key or "",
+                place="", change="legacy", significant=bool(read[i].facts.item and read[i].facts.item.significant),
+                reason="", rule="", version="既存", date_text=str(raw.get("date_text", "")), legacy=True))
+        first = out[0].change_date if out else None
+        batches.append(Batch("既存", first, "", out))
+        facts.append([read[i].facts for i in idx])
+    return batches, facts
 
 
 def load_decisions(store, assessment_id: str) -> dict[str, "VersionDecisions"]:

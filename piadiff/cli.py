@@ -279,7 +279,7 @@ def plan(assessment_id: str, version: str, effective: str, body: str, store_path
         if rev.number == 1:
             raise PiadiffError(f"{rev.label} は最初の版です。変更の手続は二つ目の版から調べられます")
         batch = changes_between(store, rev.assessment_id, f"v{rev.number - 1}", rev.label, load_settings(store_path))
-    significant = [r for r in batch.rows if r.timing.value == "事前" and r.reason in ("significant-item", "risk-increase")]
+    significant = [r for r in batch.rows if r.timing_text == "事前" and r.reason in ("significant-item", "risk-increase")]
     if not significant:
         click.echo(f"{rev.label} に重要な変更はありません。変更の後に提出しても差し支えありません（事後）。")
         return
@@ -289,6 +289,83 @@ def plan(assessment_id: str, version: str, effective: str, body: str, store_path
     click.echo(format_plan(rev.kind, date, make_plan(rev.kind, date, body), len(significant), violations), nl=False)
     for r in significant:
         click.echo(f"  - {r.item}（{r.rule}）")
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="書き出す文書（.yaml / .json。既定: 画面に YAML）")
+@click.option("--id", "assessment_id", help="記録するときの評価書ID")
+@click.option("--record", "do_record", is_flag=True, help="保存先に記録する（文書自身の変更箇所は最初の版に付ける）")
+@click.option("--with-history", is_flag=True, help="最新の変更箇所を逆にたどって一つ前の版も作り、二つの版として記録する")
+@click.option("--author", help="記録する人")
+@store_option
+def import_command(file: Path, output: Path | None, assessment_id, do_record: bool, with_history: bool, author, store_path: Path) -> None:
+    """公表された評価書（テキスト）を piadiff の文書にする。置けなかった記載は注記と報告に残す。"""
+    from .canonical import canonical_yaml
+    from .document import normalize
+    from .importers import import_text, with_notes
+    from .load import decode, read_bytes
+
+    text = decode(read_bytes(file), str(file))
+    result = import_text(text, str(file))
+    doc = normalize(with_notes(result), str(file))
+    values = sum(1 for _ in _leaves(doc.data))
+    click.echo(f"{file}: {doc.kind}「{doc.title}」を取り込みました（値のある項目 {values}、"
+               f"変更箇所 {len(result.legacy_rows)} 行、様式の項目に置けなかった記載 {len(result.unplaced)} 件）。", err=True)
+    for u in result.unplaced[:20]:
+        click.echo(f"  置けなかった記載 {file}:{u.line}: {u.where}: {u.text[:60]}", err=True)
+    if len(result.unplaced) > 20:
+        click.echo(f"  … ほか {len(result.unplaced) - 20} 件（すべて文書の 注記 に残しました）", err=True)
+    if output is not None:
+        _write(doc.canonical_bytes() if output.suffix.lower() == ".json" else canonical_yaml(doc.data).encode("utf-8"), output)
+    elif not do_record:
+        _write(canonical_yaml(doc.data).encode("utf-8"), None)
+    if do_record:
+        from .imports import record_import
+
+        with _open(store_path) as store:
+            report = record_import(store, doc, result.legacy_rows, assessment_id=assessment_id,
+                                   with_history=with_history, author=author)
+        for line in report:
+            click.echo(line)
+    elif with_history:
+        raise PiadiffError("--with-history は --record と一緒に使ってください")
+
+
+def _leaves(node):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k not in ("様式", "注記", "番号", "識別名"):
+                yield from _leaves(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _leaves(v)
+    else:
+        yield node
+
+
+@cli.command()
+@click.argument("assessment_id")
+@click.argument("item")
+@store_option
+def history(assessment_id: str, item: str, store_path: Path) -> None:
+    """一つの項目の変更の歴史（既存の変更箇所と記録した版）。ITEM は「Ⅱ-4委託事項3③」などの書き方で。"""
+    from .display import table
+    from .imports import item_history
+    from .settings import load_settings
+
+    with _open(store_path) as store:
+        code, rows = item_history(store, assessment_id, item, load_settings(store_path))
+    if not rows:
+        click.echo(f"{code} の変更は記録されていません。")
+        return
+    click.echo(f"{code} の変更（{len(rows)} 件）")
+    click.echo(table(["変更日", "版", "提出時期", "変更前 → 変更後"],
+                     [[r.date_text, r.version, r.timing_text, f"{_one_line(r.before)} → {_one_line(r.after)}"] for r in rows], last_max=60))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:40]
 
 
 @cli.command("classify")

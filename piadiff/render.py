@@ -43,7 +43,10 @@ def to_table(batches: list[Batch], title: str = "", width: int = 80) -> str:
     out = [title, ""] if title else []
     n = 0
     for batch in batches:
-        head = f"■ {batch.rows[0].date_text if batch.rows else batch.change_date.isoformat()}  {batch.previous} → {batch.version}"
+        if batch.version == "既存":
+            head = f"■ {batch.rows[0].date_text if batch.rows else ''}  （既存の変更箇所、記載のまま）"
+        else:
+            head = f"■ {batch.rows[0].date_text if batch.rows else batch.change_date.isoformat()}  {batch.previous} → {batch.version}"
         out.append(head + f"  {len(batch.rows)} 件")
         if not batch.rows:
             out.append("  （変更なし）")
@@ -55,7 +58,7 @@ def to_table(batches: list[Batch], title: str = "", width: int = 80) -> str:
                 out += wrap(text, width, f"  {label}: ", " " * 10)
             mark = "※" if row.significant else ""
             who = "（担当者の判断）" if row.decided_by_person else ""
-            out += wrap(f"{row.timing.value}{mark}{who}  {row.explanation}".rstrip(), width, "  提出時期: ", " " * 12)
+            out += wrap(f"{row.timing_text}{mark}{who}  {row.explanation}".rstrip(), width, "  提出時期: ", " " * 12)
             if row.violation:
                 out += wrap(f"⚠ {row.violation}", width, "  ", "    ")
         for warning in batch.warnings:
@@ -81,7 +84,7 @@ def to_json(batches: list[Batch], title: str = "") -> str:
         "title": title,
         "columns": list(COLUMNS),
         "batches": [
-            {"version": b.version, "previous": b.previous, "change_date": b.change_date.isoformat(),
+            {"version": b.version, "previous": b.previous, "change_date": b.change_date.isoformat() if b.change_date else "",
              "warnings": b.warnings, "rows": [r.as_dict() for r in b.rows]}
             for b in batches
         ],

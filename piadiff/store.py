@@ -253,11 +253,13 @@ class Store:
         change_date: dt.date | str | None = None,
         message: str | None = None,
         author: str | None = None,
+        extra_files: dict[str, bytes] | None = None,
     ) -> RecordResult:
         """Record ``document`` as the next version of its assessment.
 
         Content identical to the latest version records nothing (``recorded`` is False).
-        Never rewrites history.
+        Never rewrites history. ``extra_files`` (path → bytes, e.g. imported annex rows) go into
+        the same commit.
         """
         git = _git()
         date = parse_date(change_date) if change_date is not None else document.published
@@ -273,9 +275,11 @@ class Store:
                 return RecordResult(revs[-1], recorded=False, new_assessment=False)
             label = f"v{len(revs) + 1}"
             text = _commit_message(aid, label, date, document, digest, message)
-            commit, blob = self._commit_file(head, path, data, text, actor)
+            files = {path: data, **(extra_files or {})}
+            commit, blobs = self._commit_files(head, files, text, actor)
             if self._move_branch(commit, head):
-                self._sync_worktree(path, data, blob)
+                for p, d in files.items():
+                    self._sync_worktree(p, d, blobs[p])
                 rev = self._log(commit, path)[-1]
                 return RecordResult(rev, recorded=True, new_assessment=not revs)
             time.sleep(0.05 * (attempt + 1))  # another writer won; build again on top of it
@@ -293,9 +297,9 @@ class Store:
         text = message + "\n\n" + "".join(f"{TRAILER}{k}: {v}\n" for k, v in (trailers or {}).items())
         for attempt in range(_RETRIES):
             head = self._head_sha()
-            commit, blob = self._commit_file(head, path, data, text, actor)
+            commit, blobs = self._commit_files(head, {path: data}, text, actor)
             if self._move_branch(commit, head):
-                self._sync_worktree(path, data, blob)
+                self._sync_worktree(path, data, blobs[path])
                 return commit
             time.sleep(0.05 * (attempt + 1))
         raise StoreError("保存先が他の処理で更新され続けているため書き込めませんでした。少し待ってからもう一度実行してください")
@@ -320,6 +324,10 @@ class Store:
         except KeyError:
             return None
 
+    def id_for(self, document: Document) -> str:
+        """The id ``record`` gives a document recorded without --id."""
+        return self._id_for(document, self._head_sha())
+
     def _id_for(self, document: Document, head: str) -> str:
         number = unicodedata.normalize("NFKC", document.number).strip()
         prefix = make_id(number, "x")[:-2]
@@ -343,27 +351,32 @@ class Store:
         tree_to_stream(ordered, buf.write)
         return self._store_object(b"tree", buf.getvalue())
 
-    def _commit_file(self, head: str, path: str, data: bytes, message: str, actor) -> tuple[str, str]:
-        """Write blob, trees and commit objects for ``path`` = ``data`` on top of ``head``.
+    def _commit_files(self, head: str, files: dict[str, bytes], message: str, actor) -> tuple[str, dict[str, str]]:
+        """Write blobs, trees and the commit for ``files`` (path → bytes) on top of ``head``.
 
-        Returns the commit's and the blob's ids. Nothing refers to them until the branch moves.
+        Returns the commit's id and each file's blob id. Nothing refers to them until the branch moves.
         """
         from git import Commit, Tree
 
         parent = self.repo.commit(head)
-        folder, name = path.split("/")
         root = {o.name: (o.binsha, o.mode, o.name) for o in parent.tree}
-        sub = {}
-        if folder in root:
-            sub = {o.name: (o.binsha, o.mode, o.name) for o in parent.tree[folder]}
-        blob = self._store_object(b"blob", data)
-        sub[name] = (blob, 0o100644, name)
-        root[folder] = (self._store_tree(sub.values()), 0o040000, folder)
+        blobs: dict[str, str] = {}
+        by_folder: dict[str, dict[str, bytes]] = {}
+        for path, data in files.items():
+            folder, name = path.split("/")
+            by_folder.setdefault(folder, {})[name] = data
+        for folder, named in by_folder.items():
+            sub = {o.name: (o.binsha, o.mode, o.name) for o in parent.tree[folder]} if folder in root else {}
+            for name, data in named.items():
+                blob = self._store_object(b"blob", data)
+                sub[name] = (blob, 0o100644, name)
+                blobs[f"{folder}/{name}"] = blob.hex()
+            root[folder] = (self._store_tree(sub.values()), 0o040000, folder)
         tree = Tree(self.repo, self._store_tree(root.values()))
         commit = Commit.create_from_tree(
             self.repo, tree, message, parent_commits=[parent], head=False, author=actor, committer=actor
         )
-        return commit.hexsha, blob.hex()
+        return commit.hexsha, blobs
 
     def _move_branch(self, new: str, old: str) -> bool:
         """Compare-and-swap the branch from ``old`` to ``new``; False if someone else moved it."""
