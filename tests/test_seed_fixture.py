@@ -57,7 +57,7 @@ def test_every_text_value_is_worded_as_published(fixture, seed):
     doc = load_document(FIXTURES / fixture)
     checked = 0
     for path, value in texts({k: v for k, v in doc.data.items() if k != "表紙"}):
-        if "識別名" in path or "公表日" in path or re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+        if "識別名" in path or "公表日" in path or re.fullmatch(r"\d{4}-\d\d(-\d\d)?", value):
             continue  # names piadiff asks for, and dates stored as ISO
         assert squash(re.sub(r"<[^>]*>", "", value)) in published, path  # the seed writes <委託先> unescaped
         checked += 1
