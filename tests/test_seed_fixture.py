@@ -61,7 +61,7 @@ def test_every_text_value_is_worded_as_published(fixture, seed):
             continue  # names piadiff asks for, and dates stored as ISO
         assert squash(re.sub(r"<[^>]*>", "", value)) in published, path  # the seed writes <委託先> unescaped
         checked += 1
-    assert checked > 100
+    assert checked >= 100
 
 
 @pytest.mark.parametrize("fixture, seed", REAL)
