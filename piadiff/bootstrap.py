@@ -71,7 +71,41 @@ def _places(data: Any, node: Item, under: Item) -> list[tuple[dict, str]]:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return _loose(text)[0]
+
+
+def _loose(text: str) -> tuple[str, list[int]]:
+    """The text without spaces, line breaks and list bullets, with where each kept character was.
+
+    Annex rows quote texts with whitespace folded and bullets dropped; the body keeps them.
+    """
+    kept, where = [], []
+    line_start = True
+    for i, c in enumerate(text):
+        if c.isspace():
+            line_start = line_start or c == "\n"
+            continue
+        if line_start and c == "-" and i + 1 < len(text) and text[i + 1] == " ":
+            continue
+        line_start = False
+        kept.append(c)
+        where.append(i)
+    return "".join(kept), where
+
+
+def _find(current: str, fragment: str) -> tuple[int, int] | None:
+    """The span of ``current`` that ``fragment`` quotes, whitespace and bullets aside (first match)."""
+    if not fragment.strip():
+        return None
+    if fragment in current:
+        start = current.index(fragment)
+        return start, start + len(fragment)
+    flat, where = _loose(current)
+    want = _squash(fragment)
+    at = flat.find(want) if want else -1
+    if at < 0:
+        return None
+    return where[at], where[at + len(want) - 1] + 1
 
 
 def undo_batch(document: Document, rows: list[dict[str, Any]]) -> tuple[dict[str, Any], list[Undo]]:
@@ -102,14 +136,15 @@ def undo_batch(document: Document, rows: list[dict[str, Any]]) -> tuple[dict[str
             results.append(Undo(raw, False, "繰り返し項目の一件全体を元に戻せない（追加以外、または番号が分からない）"))
             continue
         holder = _container(data, item, r.resolution.entry) if item.is_value else None
-        misquoted = holder is not None and item.kind == "text" and after and after not in str(holder[0].get(holder[1]))
+        quote = re.sub(r"^【追加】\s*", "", after).strip() if facts_kind(before, after) == "added" else after
+        misquoted = holder is not None and item.kind == "text" and _find(str(holder[0].get(holder[1]) or ""), quote) is None
         if holder is None or misquoted:
-            # the 項目 names a section, or an item of a group without saying which entry:
-            # the quoted text itself says where, if it stands in exactly one place
-            places = [p for p in _places(data, _root(item), item) if after and after in p[0][p[1]]]
+            # the 項目 names a section, or an item of a group without saying which entry (or the
+            # wrong one): the quoted text itself says where, if it stands in exactly one place
+            places = [p for p in _places(data, _root(item), item) if _find(p[0][p[1]], quote)]
             if len(places) != 1:
-                why = "節全体を指していて、引用された文言も本文の一か所に決まらない" if not item.is_value else \
-                    "文書にその項目（または繰り返し項目の何件目か）が見つからない"
+                why = "引用された変更後の文言が本文にない（要約・抜粋して書かれている）" if not places else \
+                    "引用された変更後の文言が本文の複数の箇所にあり、どれか決まらない"
                 results.append(Undo(raw, False, why))
                 continue
             holder = places[0]
@@ -126,28 +161,16 @@ def undo_batch(document: Document, rows: list[dict[str, Any]]) -> tuple[dict[str
         if not isinstance(current, str):
             results.append(Undo(raw, False, "選択肢・チェック項目・件数の記載からは元の値を決められない"))
             continue
-        if kind == "added" and before.strip() in blanks:
-            fragment = re.sub(r"^【追加】\s*", "", after).strip()
-            if _squash(fragment) == _squash(current):
-                node.pop(key)
-                results.append(Undo(raw, True, "追記された記載を取り除いた"))
-            elif fragment and fragment in current:
-                node[key] = current.replace(fragment, "").strip() or None
-                results.append(Undo(raw, True, "追記された部分を取り除いた"))
-            else:
-                results.append(Undo(raw, False, "追記された文言が本文に見つからない（要約して書かれている）"))
-            continue
         if after.strip() in ("削除", "(削除)"):
             results.append(Undo(raw, False, "削除された項目は本文にないので戻す場所が分からない"))
             continue
-        if after and after in current:
-            node[key] = current.replace(after, before, 1)
-            results.append(Undo(raw, True, "変更後の記載を変更前に戻した"))
-        elif _squash(after) and _squash(after) == _squash(current):
-            node[key] = before
-            results.append(Undo(raw, True, "変更後の記載を変更前に戻した"))
-        else:
-            results.append(Undo(raw, False, "変更後の文言が本文にそのままはない（抜粋・要約・表記の違い）"))
+        span = _find(current, quote)
+        if span is None:
+            results.append(Undo(raw, False, "引用された変更後の文言が本文にない（要約・抜粋して書かれている）"))
+            continue
+        restored = "" if kind == "added" and before.strip() in blanks else before
+        node[key] = (current[:span[0]] + restored + current[span[1]:]).strip() or None
+        results.append(Undo(raw, True, "追記された部分を取り除いた" if not restored else "変更後の記載を変更前に戻した"))
     return data, results
 
 

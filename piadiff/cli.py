@@ -309,27 +309,28 @@ def import_command(file: Path, output: Path | None, assessment_id, do_record: bo
     text = decode(read_bytes(file), str(file))
     result = import_text(text, str(file))
     doc = normalize(with_notes(result), str(file))
-    values = sum(1 for _ in _leaves(doc.data))
-    click.echo(f"{file}: {doc.kind}「{doc.title}」を取り込みました（値のある項目 {values}、"
-               f"変更箇所 {len(result.legacy_rows)} 行、様式の項目に置けなかった記載 {len(result.unplaced)} 件）。", err=True)
-    for u in result.unplaced[:20]:
-        click.echo(f"  置けなかった記載 {file}:{u.line}: {u.where}: {u.text[:60]}", err=True)
-    if len(result.unplaced) > 20:
-        click.echo(f"  … ほか {len(result.unplaced) - 20} 件（すべて文書の 注記 に残しました）", err=True)
-    if output is not None:
-        _write(doc.canonical_bytes() if output.suffix.lower() == ".json" else canonical_yaml(doc.data).encode("utf-8"), output)
-    elif not do_record:
-        _write(canonical_yaml(doc.data).encode("utf-8"), None)
+    report = []
     if do_record:
         from .imports import record_import
 
         with _open(store_path) as store:
             report = record_import(store, doc, result.legacy_rows, assessment_id=assessment_id,
                                    with_history=with_history, author=author)
-        for line in report:
-            click.echo(line)
     elif with_history:
         raise PiadiffError("--with-history は --record と一緒に使ってください")
+    if output is not None:
+        _write(doc.canonical_bytes() if output.suffix.lower() == ".json" else canonical_yaml(doc.data).encode("utf-8"), output)
+    elif not do_record:
+        _write(canonical_yaml(doc.data).encode("utf-8"), None)
+    values = sum(1 for _ in _leaves(doc.data))
+    click.echo(f"{file}: {doc.kind}「{doc.title}」を取り込みました（値のある項目 {values}、"
+               f"変更箇所 {len(result.legacy_rows)} 行、様式の項目に置けなかった記載 {len(result.unplaced)} 件）。", err=True)
+    for u in result.unplaced[:10]:
+        click.echo(f"  置けなかった記載 {file}:{u.line}: {u.where}: {' '.join(u.text.split())[:60]}", err=True)
+    if len(result.unplaced) > 10:
+        click.echo(f"  … ほか {len(result.unplaced) - 10} 件（すべて文書の 注記 に残しました）", err=True)
+    for line in report:
+        click.echo(line)
 
 
 def _leaves(node):

@@ -6,6 +6,7 @@ Only parsing happens here: which items are allowed is :mod:`piadiff.document`'s 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ class LineDict(dict):
 
 def decode(data: bytes, source: str) -> str:
     """Bytes to text: UTF-8 (with or without BOM), or Shift_JIS/CP932 as Windows tools save it."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{source}: UTF-16 のファイルは読めません（UTF-8 か Shift_JIS(CP932) で保存し直してください）")
     if b"\x00" in data:
         raise InputError(f"{source}: NUL 文字を含むため読めません（テキストファイルを指定してください）")
     try:
@@ -31,7 +34,10 @@ def decode(data: bytes, source: str) -> str:
     except UnicodeDecodeError:
         pass
     try:
-        return data.decode("cp932")
+        text = data.decode("cp932")
+        if re.search("[\ue000-\uf8ff]", text):  # bytes CP932 maps to private-use characters: not text
+            raise UnicodeDecodeError("cp932", data, 0, 1, "private use")
+        return text
     except UnicodeDecodeError:
         raise InputError(
             f"{source}: 文字コードを判別できません（UTF-8 か Shift_JIS(CP932) で保存してください）"
