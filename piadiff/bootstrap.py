@@ -60,7 +60,7 @@ def _places(data: Any, node: Item, under: Item) -> list[tuple[dict, str]]:
             continue
         inside = child is under or under in child.ancestors
         if child.is_value:
-            if inside and isinstance(value, str):
+            if inside and isinstance(value, str) and child.kind == "text":  # short choices would match anywhere
                 out.append((data, child.key))
         elif child.is_group:
             for entry in value:
@@ -138,6 +138,10 @@ def undo_batch(document: Document, rows: list[dict[str, Any]]) -> tuple[dict[str
         holder = _container(data, item, r.resolution.entry) if item.is_value else None
         quote = re.sub(r"^【追加】\s*", "", after).strip() if facts_kind(before, after) == "added" else after
         misquoted = holder is not None and item.kind == "text" and _find(str(holder[0].get(holder[1]) or ""), quote) is None
+        named_entry_missing = holder is None and item.is_value and r.resolution.entry is not None
+        if named_entry_missing:
+            results.append(Undo(raw, False, "繰り返し項目のその番号の一件が本文にない"))
+            continue
         if holder is None or misquoted:
             # the 項目 names a section, or an item of a group without saying which entry (or the
             # wrong one): the quoted text itself says where, if it stands in exactly one place
