@@ -147,7 +147,8 @@ def test_shift_jis_and_bom_files_are_read_correctly(tmp_path):
 @pytest.mark.parametrize(
     "content, message",
     [
-        (b"\xff\xfe\x00a\x00b", "NUL"),
+        (b"\xff\xfe\x00a\x00b", "UTF-16"),
+        (b"a: b\x00c\n", "NUL"),
         (b"\x81\x39\x81\x39 invalid", "文字コードを判別できません"),
         ("様式: [重点\n表紙:".encode(), "YAML として読めません"),
         ("{\"様式\": \"重点項目評価書\",}".encode(), "JSON として読めません"),
