@@ -43,7 +43,7 @@ def fold(text: str) -> str:
     return re.sub(r"[\s.:：、]", "", text)
 
 
-@dataclass
+@dataclass(eq=False)  # items are compared by identity: blocks built from one YAML anchor look alike
 class Item:
     """One item of a form: a section, a repeating group or a value."""
 
