@@ -68,16 +68,26 @@ def init(store_path: Path) -> None:
 
 
 @cli.command()
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option("--id", "assessment_id", help="評価書ID（既定: 評価書番号と評価書名から作る。同じ評価書番号があればそれ）")
 @click.option("--date", "change_date", help="変更日（既定: 公表日）。令和7年7月31日 / R7.7.31 / 2025-07-31")
 @click.option("-m", "--message", help="この版の説明")
 @click.option("--author", help="記録する人（既定: 環境変数 PIADIFF_AUTHOR かログイン名）")
 @store_option
 def record(file: Path, assessment_id: str | None, change_date: str | None, message: str | None, author: str | None, store_path: Path) -> None:
-    """評価書ファイル（YAML / JSON）を次の版として記録する。"""
+    """評価書ファイル（YAML / JSON）を次の版として記録する。フォルダなら中のファイルをすべて。"""
     from .document import load_document
 
+    if file.is_dir():
+        if assessment_id or change_date:
+            raise PiadiffError("フォルダを記録するときは --id と --date は使えません（各ファイルの評価書番号と公表日を使います）")
+        from .bulk import DOCUMENT_SUFFIXES, files_in, record_files
+
+        files = files_in(file, DOCUMENT_SUFFIXES)
+        with _open(store_path) as store:
+            outcomes = _with_progress(files, "記録", lambda tick: record_files(store, files, message=message, author=author, tick=tick))
+        _bulk_summary(outcomes)
+        return
     document = load_document(file)
     with _open(store_path) as store:
         result = store.record(document, assessment_id=assessment_id, change_date=change_date, message=message, author=author)
@@ -292,7 +302,7 @@ def plan(assessment_id: str, version: str, effective: str, body: str, store_path
 
 
 @cli.command("import")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="書き出す文書（.yaml / .json。既定: 画面に YAML）")
 @click.option("--id", "assessment_id", help="記録するときの評価書ID")
 @click.option("--record", "do_record", is_flag=True, help="保存先に記録する（文書自身の変更箇所は最初の版に付ける）")
@@ -300,8 +310,21 @@ def plan(assessment_id: str, version: str, effective: str, body: str, store_path
 @click.option("--author", help="記録する人")
 @store_option
 def import_command(file: Path, output: Path | None, assessment_id, do_record: bool, with_history: bool, author, store_path: Path) -> None:
-    """公表された評価書（テキスト）を piadiff の文書にする。置けなかった記載は注記と報告に残す。"""
+    """公表された評価書（テキスト）を piadiff の文書にする。置けなかった記載は注記と報告に残す。
+
+    FILE がフォルダなら、中の .txt / .tsv をすべて取り込んで記録する（--record と同じ）。"""
     from .canonical import canonical_yaml
+
+    if file.is_dir():
+        if output or assessment_id:
+            raise PiadiffError("フォルダを取り込むときは -o と --id は使えません")
+        from .bulk import PUBLISHED_SUFFIXES, files_in, import_files
+
+        files = files_in(file, PUBLISHED_SUFFIXES)
+        with _open(store_path) as store:
+            outcomes = _with_progress(files, "取り込み", lambda tick: import_files(store, files, with_history=with_history, author=author, tick=tick))
+        _bulk_summary(outcomes)
+        return
     from .document import normalize
     from .importers import import_text, with_notes
     from .load import decode, read_bytes
@@ -331,6 +354,23 @@ def import_command(file: Path, output: Path | None, assessment_id, do_record: bo
         click.echo(f"  … ほか {len(result.unplaced) - 10} 件（すべて文書の 注記 に残しました）", err=True)
     for line in report:
         click.echo(line)
+
+
+def _with_progress(files, label: str, work):
+    """Run ``work(tick)`` with a progress bar on a terminal (nothing when output is redirected)."""
+    with click.progressbar(length=len(files), label=label, file=sys.stderr) as bar:
+        return work(lambda: bar.update(1))
+
+
+def _bulk_summary(outcomes) -> None:
+    from .bulk import summary
+
+    lines = summary(outcomes)
+    click.echo(lines[0])
+    for line in lines[1:]:
+        click.echo(line, err=True)
+    if any(o.status == "failed" for o in outcomes):
+        sys.exit(1)
 
 
 def _leaves(node):
@@ -367,6 +407,95 @@ def history(assessment_id: str, item: str, store_path: Path) -> None:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())[:40]
+
+
+@cli.command()
+@click.option("--today", help="この日付で判定する（既定: 今日）")
+@store_option
+def status(today: str | None, store_path: Path) -> None:
+    """すべての評価書の最新版と、年次の見直し・5 年ごとの再評価の期限。"""
+    from .display import table
+    from .status import store_status
+    from .wareki import parse_date
+
+    with _open(store_path) as store:
+        rows = store_status(store, parse_date(today) if today else None)
+    if not rows:
+        click.echo("保存先にはまだ評価書がありません。piadiff record FILE で記録してください。")
+        return
+
+    def mark(late: bool, near: bool, date) -> str:
+        if date is None:
+            return "（評価実施手続の日付なし）"
+        return ("期限切れ " if late else "間近 " if near else "") + to_wareki(date)
+
+    click.echo(table(["評価書ID", "様式", "最新版", "変更日", "年次の見直し", "5年の再評価", "評価書名"], [
+        [s.summary.assessment_id, s.summary.kind.replace("評価書", ""), s.summary.latest.label, s.summary.latest.change_date_wareki,
+         mark(s.review_late, False, s.review_due), mark(s.reassess_late, s.reassess_near, s.reassess_due), s.summary.title]
+        for s in rows], last_max=30))
+    late = sum(s.review_late for s in rows) + sum(s.reassess_late for s in rows)
+    if late:
+        click.echo(f"期限を過ぎているもの {late} 件", err=True)
+
+
+@cli.group()
+def remote() -> None:
+    """共有先（git のリモート）を管理する。"""
+
+
+@remote.command("add")
+@click.argument("name")
+@click.argument("url")
+@store_option
+def remote_add(name: str, url: str, store_path: Path) -> None:
+    """共有先を追加する（URL: git サーバーやフォルダ）。"""
+    from .sharing import add_remote
+
+    with _open(store_path) as store:
+        add_remote(store, name, url)
+    click.echo(f"共有先 {name}（{url}）を追加しました。piadiff push {name} / piadiff pull {name} で送受信します。")
+
+
+@remote.command("list")
+@store_option
+def remote_list(store_path: Path) -> None:
+    """共有先の一覧。"""
+    from .sharing import remotes
+
+    with _open(store_path) as store:
+        for name, url in remotes(store):
+            click.echo(f"{name}\t{url}")
+
+
+@cli.command()
+@click.argument("name", default="origin")
+@store_option
+def push(name: str, store_path: Path) -> None:
+    """記録した版を共有先に送る。"""
+    from .sharing import push as send
+
+    with _open(store_path) as store:
+        send(store, name)
+    click.echo(f"共有先 {name} に送りました。")
+
+
+@cli.command()
+@click.argument("name", default="origin")
+@click.option("--next", "next_", type=click.Choice(["mine", "theirs"]),
+              help="同じ評価書が両方で記録されていたとき、どちらを最新にするか（mine: こちら / theirs: 共有先）")
+@store_option
+def pull(name: str, next_: str | None, store_path: Path) -> None:
+    """共有先の版を受け取る。こちらだけの版は共有先の版の後に番号を付け直して残す。"""
+    from .sharing import pull as receive
+
+    with _open(store_path) as store:
+        result = receive(store, name, next_)
+    if result.status == "up-to-date":
+        click.echo(f"共有先 {name} から受け取る版はありません。")
+        return
+    click.echo(f"共有先 {name} から {result.received} 件の記録を受け取りました。")
+    for line in result.replayed:
+        click.echo(f"  こちらの版を記録し直し: {line}")
 
 
 @cli.command("classify")

@@ -65,6 +65,8 @@ class Revision:
     kind: str
     title: str
     recorded_at: dt.datetime
+    assessed_on: dt.date | None = None  # the latest 評価実施手続 date of this version
+    assessed_known: bool = False  # the commit says (older commits do not)
 
     @property
     def number(self) -> int:
@@ -142,6 +144,10 @@ def init_store(path: str | Path) -> "Store":
     repo = git.Repo.init(root, initial_branch="main")
     with repo.config_writer() as config:
         config.set_value("core", "quotepath", "false")  # show Japanese file names as they are
+        # path-limited log (one assessment's versions) stays fast in a store of thousands of commits
+        config.set_value("core", "commitGraph", "true")
+        config.set_value("gc", "writeCommitGraph", "true")
+        config.set_value("fetch", "writeCommitGraph", "true")
     readme = (resources.files("piadiff") / "store_readme.md").read_text(encoding="utf-8")
     (root / "README.md").write_text(readme, encoding="utf-8", newline="\n")
     (root / MARKER).write_text(json.dumps(STORE_FORMAT, indent=2) + "\n", encoding="utf-8", newline="\n")
@@ -270,10 +276,10 @@ class Store:
             head = self._head_sha()
             aid = check_id(assessment_id) if assessment_id is not None else self._id_for(document, head)
             path = f"{ASSESSMENTS}/{aid}.json"
-            revs = self._log(head, path)
+            revs = self._log(head, path, limit=1)  # the latest version carries its label: no need for all
             if revs and revs[-1].content_hash == digest:
                 return RecordResult(revs[-1], recorded=False, new_assessment=False)
-            label = f"v{len(revs) + 1}"
+            label = f"v{revs[-1].number + 1}" if revs else "v1"
             text = _commit_message(aid, label, date, document, digest, message)
             files = {path: data, **(extra_files or {})}
             commit, blobs = self._commit_files(head, files, text, actor)
@@ -284,6 +290,14 @@ class Store:
                 return RecordResult(rev, recorded=True, new_assessment=not revs)
             time.sleep(0.05 * (attempt + 1))  # another writer won; build again on top of it
         raise StoreError("保存先が他の処理で更新され続けているため記録できませんでした。少し待ってからもう一度実行してください")
+
+    def optimize(self) -> None:
+        """Write git's commit-graph with changed-path filters (after bulk work): fast per-file logs."""
+        git = _git()
+        try:
+            self.repo.git.commit_graph("write", "--reachable", "--changed-paths")
+        except git.GitCommandError:
+            pass  # an optimisation only
 
     def read_file(self, path: str) -> bytes | None:
         """A file of the store (e.g. decisions/<id>.yaml) as of the latest commit; None if absent."""
@@ -404,10 +418,10 @@ class Store:
             except git.GitCommandError:
                 time.sleep(0.05 * (attempt + 1))  # index.lock held by another writer
 
-    def _log(self, ref: str, path: str | None) -> list[Revision]:
+    def _log(self, ref: str, path: str | None, limit: int | None = None) -> list[Revision]:
         """Versions from ``git log`` (one process), oldest first; all assessments if path is None."""
         sep, end = "\x1f", "\x1e"
-        args = [ref, f"--format=%H{sep}%an{sep}%aI{sep}%B{end}"]
+        args = [ref, f"--format=%H{sep}%an{sep}%aI{sep}%B{end}"] + ([f"-n{limit}"] if limit else [])
         if path:
             args += ["--", path]
         out = self.repo.git.log(*args)
@@ -448,6 +462,10 @@ def _commit_message(aid: str, label: str, date: dt.date, doc: Document, digest: 
         "Message": json.dumps(body, ensure_ascii=False),
         "Content-Hash": digest,
     }
+    from .status import assessed_on
+
+    when = assessed_on(doc.data)
+    trailers["Assessed-On"] = when.isoformat() if when else "-"
     lines += [f"{TRAILER}{k}: {v}" for k, v in trailers.items()]
     return "\n".join(lines) + "\n"
 
@@ -475,7 +493,16 @@ def _parse_commit(sha: str, author: str, when: str, body: str) -> Revision | Non
         kind=fields.get("Kind", ""),
         title=fields.get("Title", ""),
         recorded_at=dt.datetime.fromisoformat(when),
+        assessed_on=_date_or_none(fields.get("Assessed-On")),
+        assessed_known="Assessed-On" in fields,
     )
+
+
+def _date_or_none(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def _pick(aid: str, revs: list[Revision], ref: str | None) -> Revision:
