@@ -1,0 +1,113 @@
+"""A store of many assessments: build it with bulk record, then time one assessment's commands
+beside the same commands in a store holding only that assessment.
+
+    python benchmarks/bench_scale.py [--assessments 1000] [--versions 10] [--work DIR]
+
+Documents are full-size (every item filled; one in five a 全項目評価書 of ~210 KB, the others
+重点項目評価書 of ~130 KB); each version changes 5 items. Prints the build time and, for
+`log`, `show`, `changes`, `annex` and `status`, the median of 3 whole CLI runs in both stores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime as dt
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from fulldoc import full_document  # noqa: E402
+
+PIADIFF = [sys.executable, "-m", "piadiff"]
+
+
+def versions_of(i: int, count: int) -> list[bytes]:
+    """Canonical bytes of ``count`` versions of assessment ``i`` (no re-validation: edits keep it canonical)."""
+    kind = "全項目評価書" if i % 5 == 0 else "重点項目評価書"
+    data = full_document(kind, seed=i).data
+    out = [json.dumps(data, ensure_ascii=False, indent=2).encode() + b"\n"]
+    texts = []
+
+    def collect(node):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                (texts.append((node, k)) if isinstance(v, str) and "\n" in v else collect(v))
+        elif isinstance(node, list):
+            for v in node:
+                collect(v)
+
+    for n in range(2, count + 1):
+        data = copy.deepcopy(data)
+        texts.clear()
+        collect({k: v for k, v in data.items() if k != "表紙"})
+        for node, key in random.Random(i * 100 + n).sample(texts, 5):
+            node[key] = node[key].replace("規程", f"規程（第{n}次）", 1)
+        data["表紙"]["公表日"] = (dt.date(2016, 4, 1) + dt.timedelta(days=200 * n)).isoformat()
+        out.append(json.dumps(data, ensure_ascii=False, indent=2).encode() + b"\n")
+    return out
+
+
+def run(args: list[str], cwd: Path) -> float:
+    t = time.perf_counter()
+    subprocess.run(PIADIFF + args, cwd=cwd, check=True, capture_output=True)
+    return time.perf_counter() - t
+
+
+def median(args: list[str], cwd: Path, runs: int = 3) -> float:
+    return statistics.median(run(args, cwd) for _ in range(runs))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--assessments", type=int, default=1000)
+    p.add_argument("--versions", type=int, default=10)
+    p.add_argument("--work", type=Path)
+    a = p.parse_args()
+    work = a.work or Path(tempfile.mkdtemp(prefix="piadiff-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+
+    t = time.perf_counter()
+    for i in range(a.assessments):
+        for n, data in enumerate(versions_of(i, a.versions), start=1):
+            folder = work / f"v{n:02d}"
+            folder.mkdir(exist_ok=True)
+            (folder / f"{i:05d}.json").write_bytes(data)
+    generated = time.perf_counter() - t
+    size = sum(f.stat().st_size for f in (work / "v01").iterdir()) / a.assessments / 1024
+
+    subprocess.run(PIADIFF + ["init", "--store", "big"], cwd=work, check=True, capture_output=True)
+    t = time.perf_counter()
+    for n in range(1, a.versions + 1):
+        subprocess.run(PIADIFF + ["record", f"v{n:02d}", "--store", "big"], cwd=work, check=True, capture_output=True)
+    build = time.perf_counter() - t
+    subprocess.run(PIADIFF + ["init", "--store", "small"], cwd=work, check=True, capture_output=True)
+    index = sorted((work / "v01").iterdir())[a.assessments // 2].name  # one from the middle of the big store
+    for n in range(1, a.versions + 1):
+        subprocess.run(PIADIFF + ["record", str(work / f"v{n:02d}" / index), "--store", "small"], cwd=work, check=True, capture_output=True)
+    target = subprocess.run(PIADIFF + ["log", "--store", "small"], cwd=work, check=True, capture_output=True, text=True).stdout.splitlines()[1].split()[0]
+
+    print(f"{a.assessments} assessments × {a.versions} versions, average {size:.0f} KB per document; files generated in {generated:.0f} s")
+    print(f"bulk record (piadiff record DIR, {a.versions} runs): {build:.0f} s = {build / 60:.1f} min, "
+          f"{build / (a.assessments * a.versions) * 1000:.0f} ms per version   [target < 10 min]")
+    print(f"one assessment ({target}), median of 3 whole CLI runs:")
+    print(f"{'command':<28}{'big store':>12}{'only it':>12}")
+    for label, args in [("log ID", ["log", target]), ("show ID", ["show", target, "--format", "json"]),
+                        ("changes ID", ["changes", target, "--format", "json"]),
+                        ("annex ID (xlsx)", ["annex", target, "-o", "a.xlsx"]), ("status (all)", ["status"])]:
+        big = median(args + ["--store", "big"], work)
+        small = median(args + ["--store", "small"], work)
+        print(f"{label:<28}{big * 1000:>10.0f}ms{small * 1000:>10.0f}ms")
+    if not a.work:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
