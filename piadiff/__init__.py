@@ -13,12 +13,19 @@ Typical use from Python::
     rev = store.revision("19", "latest")
 """
 
-from .catalog import Catalog, Item, load_catalog
-from .document import Document, load_document, normalize
-from .errors import PiadiffError, ValidationError
-from .store import Revision, Store, init_store
+# the public names load their modules on first use, so that `piadiff --help` starts fast
+_EXPORTS = {
+    "Catalog": "catalog", "Item": "catalog", "load_catalog": "catalog",
+    "Document": "document", "load_document": "document", "normalize": "document",
+    "PiadiffError": "errors", "ValidationError": "errors",
+    "Revision": "store", "Store": "store", "init_store": "store",
+}
+__all__ = list(_EXPORTS)
 
-__all__ = [
-    "Catalog", "Item", "load_catalog", "Document", "load_document", "normalize",
-    "PiadiffError", "ValidationError", "Revision", "Store", "init_store",
-]
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(name)

@@ -16,10 +16,9 @@ from typing import Any
 from .catalog import ENTRY_NUMBER, Item
 from .classify import Facts, Habits, Timing, decide_revision, facts_kind, learn_habits, person_decision
 from .diff import Change, ChangeKind, Step, diff, entry_title
+from .render import COLUMNS  # noqa: F401  (the sheet's columns live with the renderers)
 from .settings import Settings
 from .wareki import to_wareki
-
-COLUMNS = ("変更日", "項目", "変更前の記載", "変更後の記載", "提出時期", "提出時期に係る説明")
 
 
 @dataclass(frozen=True)

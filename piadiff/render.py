@@ -11,8 +11,15 @@ import io
 import json
 from pathlib import Path
 
-from .annex import COLUMNS, AnnexRow, Batch
+from typing import TYPE_CHECKING
+
 from .display import wrap
+
+if TYPE_CHECKING:
+    from .annex import AnnexRow, Batch
+
+#: the six columns of the official (別添) 変更箇所 sheet
+COLUMNS = ("変更日", "項目", "変更前の記載", "変更後の記載", "提出時期", "提出時期に係る説明")
 
 FORMATS = ("table", "html", "xlsx", "csv", "json", "md")
 
