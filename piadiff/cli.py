@@ -356,9 +356,11 @@ def import_command(file: Path, output: Path | None, assessment_id, do_record: bo
         click.echo(line)
 
 
-def _with_progress(files, label: str, work):
+def _with_progress(items, label: str, work):
     """Run ``work(tick)`` with a progress bar on a terminal (nothing when output is redirected)."""
-    with click.progressbar(length=len(files), label=label, file=sys.stderr) as bar:
+    if not sys.stderr.isatty():
+        return work(lambda: None)
+    with click.progressbar(length=len(items), label=label, file=sys.stderr) as bar:
         return work(lambda: bar.update(1))
 
 
@@ -496,6 +498,29 @@ def pull(name: str, next_: str | None, store_path: Path) -> None:
     click.echo(f"共有先 {name} から {result.received} 件の記録を受け取りました。")
     for line in result.replayed:
         click.echo(f"  こちらの版を記録し直し: {line}")
+
+
+@cli.command()
+@store_option
+def fsck(store_path: Path) -> None:
+    """保存先を点検する（git の整合性、すべての版の読み戻し・様式・正規化・ハッシュ）。"""
+    from .errors import StoreDamagedError
+    from .fsck import FsckReport, fsck as check, git_fsck
+
+    try:
+        with _open(store_path) as store:
+            versions = [0] * (sum(s.count for s in store.summaries()) if sys.stderr.isatty() else 0)
+            report = _with_progress(versions, "点検", lambda tick: check(store, tick=tick))
+    except StoreDamagedError as e:  # too damaged to read: git's own check says what is wrong
+        from .fsck import Finding
+
+        report = FsckReport(0, 0, [Finding("保存先", str(e))] + git_fsck(store_path))
+    for f in report.findings:
+        click.echo(f"問題 {f.where}: {f.problem}", err=True)
+    click.echo(f"評価書 {report.assessments} 件、版 {report.versions} 件を点検しました: "
+               + ("問題はありません。" if report.ok else f"問題 {len(report.findings)} 件。"))
+    if not report.ok:
+        sys.exit(1)
 
 
 @cli.command("classify")

@@ -34,6 +34,10 @@ class StoreError(PiadiffError):
     """The store is missing, is not a piadiff store, or cannot be written."""
 
 
+class StoreDamagedError(StoreError):
+    """git objects of the store are missing or damaged."""
+
+
 class NotFoundError(PiadiffError):
     """An assessment or a version that the store does not hold."""
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from .document import Document, normalize
-from .errors import NotFoundError, PiadiffError, StoreError
+from .errors import NotFoundError, PiadiffError, StoreDamagedError, StoreError
 from .load import parse_text
 from .wareki import parse_date, to_wareki
 
@@ -337,6 +337,9 @@ class Store:
             return self.repo.commit(commit).tree[path].data_stream.read()
         except KeyError:
             return None
+        except (ValueError, OSError) as e:  # a missing or damaged git object
+            raise StoreDamagedError(f"保存先の git のデータが壊れています（{path}: {str(e)[:80]}）。"
+                             "piadiff fsck で点検し、共有先かバックアップから戻してください") from None
 
     def id_for(self, document: Document) -> str:
         """The id ``record`` gives a document recorded without --id."""
