@@ -13,6 +13,7 @@ from typing import Callable, Iterable
 from .errors import PiadiffError, ValidationError
 
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
+OPTIMIZE_EVERY = 100  # refresh git's commit-graph this often during bulk work
 PUBLISHED_SUFFIXES = (".txt", ".tsv")
 
 
@@ -50,7 +51,9 @@ def record_files(store, files: Iterable[Path], *, message: str | None = None, au
     from .document import load_document
 
     out = []
-    for f in files:
+    for n, f in enumerate(files, start=1):
+        if n % OPTIMIZE_EVERY == 0:
+            store.optimize()
         try:
             result = store.record(load_document(f), message=message, author=author)
             rev = result.revision
