@@ -77,12 +77,20 @@ def to_table(batches: list[Batch], title: str = "", width: int = 80) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def neutralise(value: str) -> str:
+    """A cell a spreadsheet will not run as a formula (CSV injection): a leading = + - @ tab or CR
+    gets a ' in front. A lone 「-」 (the forms' own blank) is not a formula and stays as written."""
+    if value and value[0] in "=+-@\t\r" and value.strip() != "-":
+        return "'" + value
+    return value
+
+
 def to_csv(batches: list[Batch]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(COLUMNS)
     for row in _rows(batches):
-        w.writerow(row.cells())
+        w.writerow([neutralise(c) for c in row.cells()])
     return buf.getvalue()
 
 
@@ -128,8 +136,8 @@ def to_xlsx(batches: list[Batch], title: str = "") -> bytes:
         c.border = border
     for r, row in enumerate(_rows(batches), start=2):
         for col, value in enumerate(row.cells(), start=1):
-            c = ws.cell(row=r, column=col, value=value)
-            c.data_type = "s"  # always text: a value starting with = is not a formula
+            c = ws.cell(row=r, column=col, value=neutralise(value))
+            c.data_type = "s"  # always text: never a formula
             c.style = "変更箇所"
     for letter, w in zip("ABCDEF", (15, 32, 45, 45, 9, 32)):
         ws.column_dimensions[letter].width = w

@@ -43,6 +43,7 @@ TRAILER = "Piadiff-"
 DEFAULT_STORE = "store"
 _ZERO = "0" * 40
 _RETRIES = 20
+STALE_LOCK = 30  # seconds
 
 _ID = re.compile(r"^[^\W_][\w.\-]{0,99}$")
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)$", re.IGNORECASE)
@@ -411,9 +412,22 @@ class Store:
             self.repo.git.update_ref(self._branch(), new, old)
             return True
         except git.GitCommandError as e:
-            if "lock" in str(e) or "but expected" in str(e) or "is at" in str(e):
+            if "lock" in str(e):
+                self._clear_stale_lock(Path(self.repo.git_dir) / f"{self._branch()}.lock")
+                return False
+            if "but expected" in str(e) or "is at" in str(e):
                 return False
             raise StoreError(f"保存先の更新に失敗しました: {e.stderr.strip()}") from None
+
+    @staticmethod
+    def _clear_stale_lock(lock: Path) -> None:
+        """Remove a lock file left by a process that was killed: git holds its locks for
+        milliseconds, so one older than STALE_LOCK seconds belongs to nobody."""
+        try:
+            if time.time() - lock.stat().st_mtime > STALE_LOCK:
+                lock.unlink()
+        except FileNotFoundError:
+            pass
 
     def _sync_worktree(self, path: str, data: bytes, blob: str) -> None:
         """Keep the checked-out files and index equal to the branch, for plain git users."""
@@ -428,6 +442,7 @@ class Store:
                 self.repo.git.update_index("--add", "--cacheinfo", f"100644,{blob},{path}")
                 return
             except git.GitCommandError:
+                self._clear_stale_lock(Path(self.repo.git_dir) / "index.lock")
                 time.sleep(0.05 * (attempt + 1))  # index.lock held by another writer
 
     def _log(self, ref: str, path: str | None, limit: int | None = None) -> list[Revision]:

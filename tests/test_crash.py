@@ -1,0 +1,74 @@
+"""Nothing lost: `piadiff record` killed (SIGKILL) at many points of its run.
+
+Each trial starts a real `piadiff record` of a new version and kills it after a random delay
+spread over a whole record's duration; then the store must pass fsck and every version recorded
+before must read back byte for byte. The trials, failures and where the kills fell are printed.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+from conftest import FIXTURES
+from piadiff.fsck import fsck
+from piadiff.store import Store, init_store
+
+TRIALS = 100
+DOC = (FIXTURES / "minimal-juten.yaml").read_text(encoding="utf-8")
+
+
+def version(tmp_path, n: int):
+    path = tmp_path / f"v{n}.yaml"
+    path.write_text(DOC.replace("③委託先名: テスト情報株式会社", f"③委託先名: テスト情報株式会社 第{n}版"), encoding="utf-8")
+    return path
+
+
+def record_process(tmp_path, n: int) -> subprocess.Popen:
+    env = {**os.environ, "PIADIFF_AUTHOR": "crash-test"}
+    return subprocess.Popen([sys.executable, "-m", "piadiff", "record", str(version(tmp_path, n)), "--store", str(tmp_path / "store")],
+                            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_killing_record_at_any_point_loses_nothing(tmp_path):
+    init_store(tmp_path / "store").close()
+    # how long a whole record takes here, so the kills are spread over all of it
+    durations = []
+    for n in range(3):
+        t = time.perf_counter()
+        assert record_process(tmp_path, 1000 + n).wait(60) == 0
+        durations.append(time.perf_counter() - t)
+    whole = max(durations)
+    known: dict[str, bytes] = {}
+    with Store(tmp_path / "store") as store:
+        for rev in store.revisions(store.resolve_id("99")):
+            known[rev.commit] = store.read_bytes(rev)
+    assert len(known) == 3
+
+    rng = random.Random(20261123)
+    failures, completed, delays = [], 0, []
+    for trial in range(TRIALS):
+        delay = rng.uniform(0, 1.6 * whole)  # some kills land after the record finished
+        delays.append(delay)
+        proc = record_process(tmp_path, trial)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(60)
+        with Store(tmp_path / "store") as store:
+            report = fsck(store)
+            revs = store.revisions(store.resolve_id("99"))
+            now = {r.commit: store.read_bytes(r) for r in revs}
+        lost = [c for c in known if c not in now or now[c] != known[c]]
+        labels_ok = [r.label for r in revs] == [f"v{i}" for i in range(1, len(revs) + 1)]
+        if not report.ok or lost or not labels_ok:
+            failures.append((trial, round(delay, 3), [f.problem for f in report.findings][:3], lost[:3], labels_ok))
+        completed += len(now) > len(known)
+        known = now
+    print(f"\ncrash trials: {TRIALS}, kills spread over 0–{1.6 * whole * 1000:.0f} ms (a whole record takes {whole * 1000:.0f} ms), "
+          f"records that completed before the kill: {completed}, failures: {len(failures)}")
+    assert failures == []
+    assert 0 < completed < TRIALS  # the kills really fell before, during and after the write
