@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 from .errors import PiadiffError, ValidationError
 
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
-OPTIMIZE_EVERY = 100  # refresh git's commit-graph this often during bulk work
+OPTIMIZE_EVERY = 50  # refresh git's commit-graph this often during bulk work
 PUBLISHED_SUFFIXES = (".txt", ".tsv")
 
 

@@ -189,12 +189,15 @@ class Store:
     # reading -----------------------------------------------------------------------------------
     def assessment_ids(self) -> list[str]:
         """Ids of every assessment recorded, in name order."""
-        tree = self.repo.commit(self._head_sha()).tree
+        return sorted(self._ids_at(self._head_sha()))
+
+    def _ids_at(self, commit: str) -> set[str]:
+        tree = self.repo.commit(commit).tree
         try:
             sub = tree[ASSESSMENTS]
         except KeyError:
-            return []
-        return sorted(b.name[: -len(".json")] for b in sub.blobs if b.name.endswith(".json"))
+            return set()
+        return {b.name[: -len(".json")] for b in sub.blobs if b.name.endswith(".json")}
 
     def revisions(self, assessment_id: str, *, at: str | None = None) -> list[Revision]:
         """Every version of one assessment, oldest first. Unknown id: an empty list."""
@@ -275,20 +278,22 @@ class Store:
         digest = document.content_hash()
         for attempt in range(_RETRIES):
             head = self._head_sha()
-            aid = check_id(assessment_id) if assessment_id is not None else self._id_for(document, head)
+            ids = self._ids_at(head)  # one reading of the tree serves the id and whether it exists
+            aid = check_id(assessment_id) if assessment_id is not None else self._id_from(document, ids)
             path = f"{ASSESSMENTS}/{aid}.json"
             # the latest version carries its label: no need for all; a new assessment needs no log at all
-            revs = self._log(head, path, limit=1) if self._blob_exists(head, path) else []
+            revs = self._log(head, path, limit=1) if aid in ids else []
             if revs and revs[-1].content_hash == digest:
                 return RecordResult(revs[-1], recorded=False, new_assessment=False)
             label = f"v{revs[-1].number + 1}" if revs else "v1"
             text = _commit_message(aid, label, date, document, digest, message)
             files = {path: data, **(extra_files or {})}
-            commit, blobs = self._commit_files(head, files, text, actor)
+            when = dt.datetime.now().astimezone().replace(microsecond=0)
+            commit, blobs = self._commit_files(head, files, text, actor, when)
             if self._move_branch(commit, head):
                 for p, d in files.items():
                     self._sync_worktree(p, d, blobs[p])
-                rev = self._log(commit, path)[-1]
+                rev = _parse_commit(commit, actor.name, when.isoformat(), text)  # as git log would read it
                 return RecordResult(rev, recorded=True, new_assessment=not revs)
             time.sleep(0.05 * (attempt + 1))  # another writer won; build again on top of it
         raise StoreError("保存先が他の処理で更新され続けているため記録できませんでした。少し待ってからもう一度実行してください")
@@ -356,9 +361,12 @@ class Store:
         return self._id_for(document, self._head_sha())
 
     def _id_for(self, document: Document, head: str) -> str:
+        return self._id_from(document, self._ids_at(head))
+
+    def _id_from(self, document: Document, existing: set[str]) -> str:
         number = unicodedata.normalize("NFKC", document.number).strip()
         prefix = make_id(number, "x")[:-2]
-        ids = [i for i in self.assessment_ids() if i == prefix or i.startswith(f"{prefix}-")]
+        ids = sorted(i for i in existing if i == prefix or i.startswith(f"{prefix}-"))
         if len(ids) == 1:
             return ids[0]
         if len(ids) > 1:
@@ -378,7 +386,8 @@ class Store:
         tree_to_stream(ordered, buf.write)
         return self._store_object(b"tree", buf.getvalue())
 
-    def _commit_files(self, head: str, files: dict[str, bytes], message: str, actor) -> tuple[str, dict[str, str]]:
+    def _commit_files(self, head: str, files: dict[str, bytes], message: str, actor,
+                      when: dt.datetime | None = None) -> tuple[str, dict[str, str]]:
         """Write blobs, trees and the commit for ``files`` (path → bytes) on top of ``head``.
 
         Returns the commit's id and each file's blob id. Nothing refers to them until the branch moves.
@@ -400,8 +409,10 @@ class Store:
                 blobs[f"{folder}/{name}"] = blob.hex()
             root[folder] = (self._store_tree(sub.values()), 0o040000, folder)
         tree = Tree(self.repo, self._store_tree(root.values()))
+        stamp = when
         commit = Commit.create_from_tree(
-            self.repo, tree, message, parent_commits=[parent], head=False, author=actor, committer=actor
+            self.repo, tree, message, parent_commits=[parent], head=False, author=actor, committer=actor,
+            author_date=stamp, commit_date=stamp,
         )
         return commit.hexsha, blobs
 
