@@ -543,6 +543,8 @@ def classify_command(rows_file: Path, no_history: bool) -> None:
             row = json.loads(line)
         except json.JSONDecodeError as e:
             raise PiadiffError(f"{rows_file}:{n}: JSON として読めません（{e.msg}）") from None
+        except RecursionError:
+            raise PiadiffError(f"{rows_file}:{n}: 入れ子が深すぎます") from None
         if not isinstance(row, dict) or "item" not in row:
             raise PiadiffError(f"{rows_file}:{n}: 行には item（項目）、before、after、date_iso を書いてください")
         rows.append(row)

@@ -547,6 +547,8 @@ def _pick(aid: str, revs: list[Revision], ref: str | None) -> Revision:
     if not revs:
         raise NotFoundError(f"評価書「{aid}」は記録されていません（piadiff log で一覧を確認できます）")
     have = f"あるのは {revs[0].label}〜{revs[-1].label}" if len(revs) > 1 else f"あるのは {revs[0].label} だけ"
+    if ref is not None and not ref.strip():
+        raise NotFoundError("版の指定が空です（v3、latest、latest~1、変更日、コミットIDで指定してください）")
     text = unicodedata.normalize("NFKC", (ref or "latest")).strip().lower()
     if m := _LATEST.match(text):
         back = int(m.group(1) or 0)
