@@ -137,3 +137,28 @@ def test_a_single_version_has_an_empty_annex(run, store_dir):
     r = run("annex", "99")
     assert r.exit_code == 0 and "版が一つしかないため、変更箇所はまだありません" in r.output
     assert_clean_error(run("changes", "99"), "版「latest~1」はありません")
+
+
+@pytest.mark.parametrize("hostile", ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\r=1"])
+def test_spreadsheet_cells_are_never_formulas(run, store_dir, tmp_path, hostile):
+    from openpyxl import load_workbook
+
+    from conftest import FIXTURES
+
+    doc = (FIXTURES / "minimal-juten.yaml").read_text(encoding="utf-8")
+    (tmp_path / "a.yaml").write_text(doc, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(doc.replace("公表日: 令和6年4月1日", "公表日: 令和7年4月1日").replace(
+        "③委託先名: テスト情報株式会社", "③委託先名: " + json.dumps(hostile)), encoding="utf-8")
+    run("record", "a.yaml"), run("record", "b.yaml")
+    assert run("changes", "99", "-o", "x.csv").exit_code == 0 and run("changes", "99", "-o", "x.xlsx").exit_code == 0
+    after = list(csv.reader(io.StringIO((tmp_path / "x.csv").read_bytes().decode("utf-8-sig"))))[1][3]
+    assert after.startswith("'") and after[1:].strip() == hostile.strip()
+    ws = load_workbook(tmp_path / "x.xlsx").active
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    assert str(ws["D2"].value).startswith("'")
+
+
+def test_a_lone_dash_stays_as_the_forms_blank():
+    from piadiff.render import neutralise
+
+    assert neutralise("-") == "-" and neutralise("-1") == "'-1" and neutralise("通常の文") == "通常の文"
