@@ -523,6 +523,19 @@ def fsck(store_path: Path) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="待ち受けるアドレス（localhost 以外は PIADIFF_PASSWORD が必要）")
+@click.option("--port", default=8000, show_default=True, type=int)
+@store_option
+def serve(host: str, port: int, store_path: Path) -> None:
+    """ブラウザで使う画面を開く（一覧・版の比較・判断の記録・変更箇所のダウンロード）。"""
+    import os
+
+    from .web import serve as run_server
+
+    run_server(store_path, host, port, os.environ.get("PIADIFF_PASSWORD") or None)
+
+
 @cli.command("classify")
 @click.option("--rows", "rows_file", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="変更箇所の行（1 行 1 JSON: assessment_type, item, before, after, date_iso）")

@@ -181,7 +181,7 @@ def highlight(before: str, after: str) -> tuple[str, str]:
 def templates_dir() -> Path:
     """templates/ at the top of a checkout, or inside the installed package."""
     here = Path(__file__).parent
-    for candidate in (here / "templates", here.parent / "templates"):
+    for candidate in (here.parent / "templates", here / "templates"):
         if (candidate / "annex.html").is_file():
             return candidate
     raise FileNotFoundError("templates/annex.html")

@@ -1,0 +1,172 @@
+"""The local web view: as a person uses it in headless Chromium, and its safety rules."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+
+from conftest import FIXTURES, TESTS
+from test_browser import chromium
+
+ARTIFACTS = TESTS / "artifacts"
+
+
+@pytest.fixture
+def demo_store(run, tmp_path):
+    assert run("demo").exit_code == 0
+    return tmp_path / "store"
+
+
+@pytest.fixture
+def server(demo_store):
+    """A real server on localhost, on a free port, serving the example store."""
+    from werkzeug.serving import make_server
+
+    from piadiff.web import create_app
+
+    httpd = make_server("127.0.0.1", 0, create_app(demo_store), threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+@pytest.fixture
+def browser_page():
+    executable = chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        context = browser.new_context(accept_downloads=True, viewport={"width": 1366, "height": 900}, locale="ja-JP")
+        yield context.new_page()
+        browser.close()
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"web-{name}.png"), full_page=True)
+
+
+def test_an_officer_compares_overrules_and_downloads(server, browser_page, tmp_path):
+    page = browser_page
+    page.goto(server + "/")
+    assert page.locator("h1").inner_text() == "評価書の一覧（2 件）"
+    assert page.locator("#assessments tbody tr").count() == 2
+    shot(page, "home")
+    page.get_by_role("link", name="12-kakuu-kodomo-iryo").click()
+    assert page.locator("#timeline li").count() == 3
+    shot(page, "assessment")
+    page.select_option("#old", "v1")
+    page.select_option("#new", "v3")
+    page.click("#compare")
+    assert "v1 → v3 の変更箇所" in page.locator("h1").inner_text()
+    assert page.locator("#rows tbody tr").count() > 10
+    assert page.locator("#rows ins").count() > 0 and page.locator("#rows del").count() > 0
+    shot(page, "compare-v1-v3")
+    # filters: ※ items only
+    page.check("input[name=significant]")
+    page.click("text=絞り込む")
+    assert all("※" in t for t in page.locator("#rows tbody tr td:nth-child(2)").all_inner_texts())
+    # overrule one decision on the newest revision, with the keyboard-usable form
+    page.goto(server + "/a/12-kakuu-kodomo-iryo/compare?old=v2&new=v3")
+    row = page.locator("#row-2")
+    assert "事後" in row.locator(".timing").inner_text()
+    page.select_option("#timing-2", "事前")
+    page.fill("#explanation-2", "所管替えを先に公表するため")
+    page.click("#decide-2")
+    row = page.locator("#row-2")
+    assert "事前" in row.locator(".timing").inner_text() and "（担当者の判断）" in row.inner_text()
+    shot(page, "decided")
+    # the annex and its xlsx, with the decision in it
+    page.goto(server + "/a/12-kakuu-kodomo-iryo/annex")
+    with page.expect_download() as download:
+        page.click("#dl-xlsx")
+    path = tmp_path / "annex.xlsx"
+    download.value.save_as(path)
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    assert list(rows[0]) == ["変更日", "項目", "変更前の記載", "変更後の記載", "提出時期", "提出時期に係る説明"]
+    decided = [r for r in rows if r[1] == "Ⅰ 基本情報(6. 評価実施機関における担当部署 ①部署)"]
+    assert decided and decided[0][4] == "事前" and decided[0][5] == "所管替えを先に公表するため"
+    assert len(rows) == 1 + 11 + 13
+    # the same file as the CLI writes
+    from click.testing import CliRunner
+
+    from piadiff.cli import cli
+
+    assert CliRunner().invoke(cli, ["annex", "12", "-o", str(tmp_path / "cli.xlsx"), "--store", str(tmp_path / "store")]).exit_code == 0
+    assert list(load_workbook(tmp_path / "cli.xlsx").active.iter_rows(values_only=True)) == rows
+    page.goto(server + "/a/12-kakuu-kodomo-iryo/history?item=" + "Ⅰ-6①")
+    assert page.locator("#history tbody tr").count() == 1
+    shot(page, "history")
+
+
+def test_keyboard_reaches_the_compare_button(server, browser_page):
+    page = browser_page
+    page.goto(server + "/a/12-kakuu-kodomo-iryo")
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "compare":
+            break
+    assert page.evaluate("document.activeElement.id") == "compare"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/compare\?old=v1&new=v3"))
+
+
+def client(store, password=None):
+    from piadiff.web import create_app
+
+    app = create_app(store, password=password)
+    return app.test_client()
+
+
+def test_posts_need_the_csrf_token_and_a_fresh_page(demo_store):
+    c = client(demo_store)
+    html = c.get("/a/12/compare").data.decode()
+    token = re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+    head = re.search(r'name="head" value="([^"]+)"', html).group(1)
+    form = {"csrf": token, "head": head, "version": "v3", "old": "v2", "row": "1", "timing": "事後"}
+    assert c.post("/a/12/decide", data={**form, "csrf": "forged"}).status_code == 400
+    assert client(demo_store).post("/a/12/decide", data=form).status_code == 400  # another session's token
+    assert c.post("/a/12/decide", data=form).status_code == 303
+    stale = c.post("/a/12/decide", data={**form, "timing": "事前"})
+    assert stale.status_code == 409 and "ページを開き直して" in stale.data.decode()
+
+
+def test_values_are_escaped_and_paths_are_checked(run, tmp_path):
+    doc = (FIXTURES / "minimal-juten.yaml").read_text(encoding="utf-8")
+    (tmp_path / "a.yaml").write_text(doc, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(doc.replace("公表日: 令和6年4月1日", "公表日: 令和7年4月1日").replace(
+        "③委託先名: テスト情報株式会社", "③委託先名: '<script>alert(1)</script><img src=x onerror=alert(2)>'"), encoding="utf-8")
+    run("init"), run("record", "a.yaml"), run("record", "b.yaml")
+    c = client(tmp_path / "store")
+    page = c.get("/a/99/compare").data.decode()
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "default-src 'none'" in c.get("/").headers["Content-Security-Policy"]
+    for bad in ["/a/..%2F..%2Fetc%2Fpasswd", "/a/%2Fetc%2Fpasswd", "/a/CON", "/a/99/annex.exe", "/a/99/compare?old=../../x"]:
+        assert c.get(bad).status_code in (400, 404), bad
+
+
+def test_a_password_guards_every_page_when_set(demo_store):
+    import base64
+
+    c = client(demo_store, password="秘密のことば")
+    assert c.get("/").status_code == 401
+    good = base64.b64encode("officer:秘密のことば".encode()).decode()
+    assert c.get("/", headers={"Authorization": f"Basic {good}"}).status_code == 200
+    bad = base64.b64encode(b"officer:wrong").decode()
+    assert c.get("/", headers={"Authorization": f"Basic {bad}"}).status_code == 401
+
+
+def test_serve_refuses_to_listen_beyond_localhost_without_a_password(run, demo_store, monkeypatch):
+    from conftest import assert_clean_error
+
+    monkeypatch.delenv("PIADIFF_PASSWORD", raising=False)
+    assert_clean_error(run("serve", "--host", "0.0.0.0"), "パスワードが必要です")
+    assert_clean_error(run("serve", "--store", "nowhere"), "piadiff init で作成してください")
