@@ -77,3 +77,29 @@ def assert_clean_error(result, *needles: str) -> None:
     assert output.lstrip().startswith(("エラー", "NG")), output
     for n in needles:
         assert n in output, output
+
+
+def chromium() -> str:
+    """The system's Chromium; skipped without one, unless PIADIFF_REQUIRE_BROWSER=1 (as in CI)."""
+    import shutil
+
+    path = os.environ.get("PIADIFF_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        if os.environ.get("PIADIFF_REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium is required (PIADIFF_REQUIRE_BROWSER=1) but was not found")
+        pytest.skip("Chromium is not installed")
+    return path
+
+
+@pytest.fixture
+def browser():
+    """A headless Chromium driven by Playwright (the system's browser: nothing is downloaded)."""
+    executable = chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=executable, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield launched
+        launched.close()

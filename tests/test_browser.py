@@ -7,10 +7,6 @@ PIADIFF_REQUIRE_BROWSER=1 (as in CI), where a missing browser is a failure.
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 from conftest import FIXTURES, TESTS
@@ -18,27 +14,9 @@ from conftest import FIXTURES, TESTS
 ARTIFACTS = TESTS / "artifacts"
 
 
-def chromium() -> str:
-    path = os.environ.get("PIADIFF_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if not path:
-        if os.environ.get("PIADIFF_REQUIRE_BROWSER") == "1":
-            pytest.fail("Chromium is required (PIADIFF_REQUIRE_BROWSER=1) but was not found")
-        pytest.skip("Chromium is not installed")
-    return path
-
-
 @pytest.fixture
-def page():
-    executable = chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        yield page
-        browser.close()
+def page(browser):
+    return browser.new_page(viewport={"width": 1400, "height": 1000})
 
 
 def test_annex_page_shows_rows_and_highlights(run, page, tmp_path):

@@ -8,7 +8,6 @@ import threading
 import pytest
 
 from conftest import FIXTURES, TESTS
-from test_browser import chromium
 
 ARTIFACTS = TESTS / "artifacts"
 
@@ -34,17 +33,8 @@ def server(demo_store):
 
 
 @pytest.fixture
-def browser_page():
-    executable = chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        context = browser.new_context(accept_downloads=True, viewport={"width": 1366, "height": 900}, locale="ja-JP")
-        yield context.new_page()
-        browser.close()
+def browser_page(browser):
+    return browser.new_context(accept_downloads=True, viewport={"width": 1366, "height": 900}, locale="ja-JP").new_page()
 
 
 def shot(page, name: str) -> None:
