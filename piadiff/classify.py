@@ -320,11 +320,6 @@ def learn_habits(history: Iterable[tuple[list[Facts], list[tuple[str, str]]]], d
     return Habits(policy=policy, explain_pre=pre_rows > 0 and pre_explained * 2 > pre_rows, phrasing=common or default.phrasing)
 
 
-def classify(facts: Facts, explanations: dict[str, str] | None = None) -> Decision:
-    """The decision for a single change judged on its own (no revision context)."""
-    return decide_revision([facts], explanations=explanations)[0]
-
-
 def person_decision(timing: str, text: str | None, proposed: Decision) -> Decision:
     """An officer's decision overruling the proposal."""
     return replace(proposed, timing=Timing(timing), text=proposed.text if text is None else text, rule="person", by_person=True)

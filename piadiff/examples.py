@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 
 from .document import Document, normalize
 from .load import parse_text
@@ -54,8 +53,3 @@ def record_examples(store) -> list[tuple[str, int]]:
             store.record(v.document(), assessment_id=aid, change_date=v.date, message=v.message, author=v.author)
         done.append((aid, len(versions)))
     return done
-
-
-def example_path(assessment_id: str, file: str) -> Path:
-    """A real file path of an example (for users who want to copy one as a starting point)."""
-    return Path(str(resources.files("piadiff") / "examples" / assessment_id / file))
