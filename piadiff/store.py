@@ -166,6 +166,7 @@ class Store:
     def __init__(self, path: str | Path | None = None):
         git = _git()
         self.path = Path(path) if path is not None else default_store_path()
+        self._cache: dict[tuple, object] = {}
         hint = f"piadiff init で作成してください（別の場所なら --store か環境変数 PIADIFF_STORE で指定）"
         if not self.path.is_dir():
             raise StoreError(f"保存先 {self.path} がありません。{hint}")
@@ -192,6 +193,15 @@ class Store:
         return sorted(self._ids_at(self._head_sha()))
 
     def _ids_at(self, commit: str) -> set[str]:
+        # a commit never changes, so what it holds is read once per process
+        cached = self._cache.get(("ids", commit))
+        if cached is not None:
+            return cached
+        ids = self._read_ids(commit)
+        self._cache[("ids", commit)] = ids
+        return ids
+
+    def _read_ids(self, commit: str) -> set[str]:
         tree = self.repo.commit(commit).tree
         try:
             sub = tree[ASSESSMENTS]
@@ -348,6 +358,12 @@ class Store:
             return False
 
     def _blob_at(self, commit: str, path: str) -> bytes | None:
+        if path.startswith(f"{ASSESSMENTS}/"):
+            # through git's long-running cat-file: no parsing of a folder of thousands of entries
+            try:
+                return self.repo.git.get_object_data(f"{commit}:{path}")[3]
+            except (ValueError, OSError):
+                pass  # not there, or damaged: the tree below says which
         try:
             return self.repo.commit(commit).tree[path].data_stream.read()
         except KeyError:
@@ -457,7 +473,15 @@ class Store:
                 time.sleep(0.05 * (attempt + 1))  # index.lock held by another writer
 
     def _log(self, ref: str, path: str | None, limit: int | None = None) -> list[Revision]:
-        """Versions from ``git log`` (one process), oldest first; all assessments if path is None."""
+        """Versions from ``git log`` (one process), oldest first; all assessments if path is None.
+
+        Cached per commit id: the history below a commit never changes."""
+        key = ("log", ref, path, limit)
+        if key not in self._cache:
+            self._cache[key] = self._read_log(ref, path, limit)
+        return list(self._cache[key])
+
+    def _read_log(self, ref: str, path: str | None, limit: int | None = None) -> list[Revision]:
         sep, end = "\x1f", "\x1e"
         args = [ref, f"--format=%H{sep}%an{sep}%aI{sep}%B{end}"] + ([f"-n{limit}"] if limit else [])
         if path:
