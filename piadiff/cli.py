@@ -517,6 +517,9 @@ def fsck(store_path: Path) -> None:
         report = FsckReport(0, 0, [Finding("保存先", str(e))] + git_fsck(store_path))
     for f in report.findings:
         click.echo(f"問題 {f.where}: {f.problem}", err=True)
+    if report.leftovers:
+        click.echo(f"参考: どの版からも参照されない壊れた git オブジェクトが {len(report.leftovers)} 個あります（中断された記録の"
+                   "書きかけ。記録された版には影響しません。`git prune --expire=now` で消せます）", err=True)
     click.echo(f"評価書 {report.assessments} 件、版 {report.versions} 件を点検しました: "
                + ("問題はありません。" if report.ok else f"問題 {len(report.findings)} 件。"))
     if not report.ok:

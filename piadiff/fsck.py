@@ -4,7 +4,8 @@ validated against its catalog, and compared with its canonical form and recorded
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Callable
 
 from .errors import PiadiffError
@@ -21,6 +22,7 @@ class FsckReport:
     assessments: int
     versions: int
     findings: list[Finding]
+    leftovers: list[str] = field(default_factory=list)  # damaged objects nothing refers to
 
     @property
     def ok(self) -> bool:
@@ -50,13 +52,15 @@ def fsck(store, tick: Callable[[], None] | None = None) -> FsckReport:
 
     git = _git()
     findings: list[Finding] = []
+    git_lines: list[str] = []
     try:
         out = store.repo.git.fsck("--strict", "--no-progress", with_extended_output=True)
-        for line in (out[1] + "\n" + out[2]).splitlines():
-            if line.strip() and not line.startswith(("dangling", "Checking", "notice")):
-                findings.append(Finding("git", line.strip()))
+        git_lines = (out[1] + "\n" + out[2]).splitlines()
     except git.GitCommandError as e:
-        findings.append(Finding("git", (e.stderr or str(e)).strip().splitlines()[-1]))
+        git_lines = ((e.stdout or "") + "\n" + (e.stderr or str(e))).splitlines()
+    git_lines = [l.strip() for l in git_lines if l.strip() and not l.startswith(("dangling", "Checking", "notice"))]
+    leftovers = _unreferenced(store, git_lines)
+    findings += [Finding("git", l) for l in git_lines if not any(sha in l for sha in leftovers)]
     try:
         ids = store.assessment_ids()
     except (ValueError, OSError, PiadiffError) as e:
@@ -99,4 +103,14 @@ def fsck(store, tick: Callable[[], None] | None = None) -> FsckReport:
                 yaml.safe_load(data.decode("utf-8"))
             except Exception as e:  # noqa: BLE001
                 findings.append(Finding(f"{folder}/{aid}.yaml", f"読めません: {e}"))
-    return FsckReport(len(ids), versions, findings)
+    return FsckReport(len(ids), versions, findings, sorted(leftovers))
+
+
+def _unreferenced(store, lines: list[str]) -> set[str]:
+    """Objects git complains about that no branch, tag or reflog reaches: what a killed process
+    was writing when it stopped. They are not part of any recorded version."""
+    named = {m for line in lines for m in re.findall(r"\b[0-9a-f]{40}\b", line)}
+    if not named:
+        return set()
+    reachable = set(store.repo.git.rev_list("--objects", "--all", "--reflog").split())
+    return {sha for sha in named if sha not in reachable}

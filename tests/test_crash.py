@@ -50,7 +50,7 @@ def test_killing_record_at_any_point_loses_nothing(tmp_path):
     assert len(known) == 3
 
     rng = random.Random(20261123)
-    failures, completed, delays = [], 0, []
+    failures, completed, delays, leftovers = [], 0, [], set()
     for trial in range(TRIALS):
         delay = rng.uniform(0, 1.6 * whole)  # some kills land after the record finished
         delays.append(delay)
@@ -63,12 +63,14 @@ def test_killing_record_at_any_point_loses_nothing(tmp_path):
             revs = store.revisions(store.resolve_id("99"))
             now = {r.commit: store.read_bytes(r) for r in revs}
         lost = [c for c in known if c not in now or now[c] != known[c]]
+        leftovers |= set(report.leftovers)
         labels_ok = [r.label for r in revs] == [f"v{i}" for i in range(1, len(revs) + 1)]
         if not report.ok or lost or not labels_ok:
             failures.append((trial, round(delay, 3), [f.problem for f in report.findings][:3], lost[:3], labels_ok))
         completed += len(now) > len(known)
         known = now
     print(f"\ncrash trials: {TRIALS}, kills spread over 0–{1.6 * whole * 1000:.0f} ms (a whole record takes {whole * 1000:.0f} ms), "
-          f"records that completed before the kill: {completed}, failures: {len(failures)}")
+          f"records that completed before the kill: {completed}, failures: {len(failures)}, "
+          f"half-written objects left unreferenced by killed runs: {len(leftovers)}")
     assert failures == []
     assert 0 < completed < TRIALS  # the kills really fell before, during and after the write
