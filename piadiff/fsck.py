@@ -112,5 +112,10 @@ def _unreferenced(store, lines: list[str]) -> set[str]:
     named = {m for line in lines for m in re.findall(r"\b[0-9a-f]{40}\b", line)}
     if not named:
         return set()
-    reachable = set(store.repo.git.rev_list("--objects", "--all", "--reflog").split())
+    from .store import _git
+
+    try:
+        reachable = set(store.repo.git.rev_list("--objects", "--all", "--reflog").split())
+    except _git().GitCommandError:  # the history itself cannot be walked: every complaint counts
+        return set()
     return {sha for sha in named if sha not in reachable}
