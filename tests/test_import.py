@@ -116,6 +116,15 @@ def test_other_forms_and_broken_annex_rows_are_refused(run, store_dir, tmp_path)
     assert_clean_error(run("import", "mixed.txt"), "文字コードを判別できません")
 
 
+@pytest.mark.parametrize("seed", [SEED_003, SEED_001, "seeds/000_e7ab5a5bb9cf9333.txt"])
+def test_a_truncated_publication_is_refused_with_its_last_line(run, store_dir, tmp_path, seed):
+    lines = shared(seed).read_text(encoding="utf-8").splitlines()
+    (tmp_path / "cut.txt").write_text("\n".join(lines[: len(lines) // 2]), encoding="utf-8")
+    before = snapshot(store_dir)
+    assert_clean_error(run("import", "cut.txt", "--record"), f"cut.txt:{len(lines) // 2}: 途中で切れているようです")
+    assert snapshot(store_dir) == before
+
+
 def test_shift_jis_publication_imports_like_utf8(run, tmp_path):
     text = shared(SEED_003).read_text(encoding="utf-8")
     try:

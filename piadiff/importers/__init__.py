@@ -42,6 +42,20 @@ def import_text(text: str, source: str) -> ImportResult:
 
     if "特定個人情報保護評価書" not in text[:5000]:
         raise InputError(f"{source}: 特定個人情報保護評価書ではないようです（先頭に「特定個人情報保護評価書」の表題がありません）")
+    import re
+
+    from ..catalog import UNSUPPORTED_KINDS, kind_name
+
+    title = re.search(r"特定個人情報保護評価書\s*[(（]\s*(\S+?評価書)\s*[)）]", text[:5000])
+    if title and kind_name(title.group(1)) in UNSUPPORTED_KINDS:
+        raise InputError(f"{source}: {UNSUPPORTED_KINDS[kind_name(title.group(1))]}")
+    # the annex heading stands twice: in the contents (項目一覧) and over the last table
+    annex = [n for n, line in enumerate(text.splitlines(), start=1)
+             if re.fullmatch(r"[\s　]*[(（]\s*別添\s*[0-9０-９]+\s*[)）][\s　]*変更箇所[\s　]*", line.split("\t")[0])]
+    if len(annex) < 2:
+        last = text.count("\n") + 1
+        raise InputError(f"{source}:{last}: 途中で切れているようです（最後の「（別添）変更箇所」の表までありません）。"
+                         "ファイル全体を書き出し直してください")
     fmt = detect_format(text)
     if fmt == "tsv":
         from .tsv import parse_tsv
