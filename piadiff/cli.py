@@ -81,12 +81,10 @@ def record(file: Path, assessment_id: str | None, change_date: str | None, messa
     if file.is_dir():
         if assessment_id or change_date:
             raise PiadiffError("フォルダを記録するときは --id と --date は使えません（各ファイルの評価書番号と公表日を使います）")
-        from .bulk import DOCUMENT_SUFFIXES, files_in, record_files
+        from .bulk import DOCUMENT_SUFFIXES, record_files
 
-        files = files_in(file, DOCUMENT_SUFFIXES)
-        with _open(store_path) as store:
-            outcomes = _with_progress(files, "記録", lambda tick: record_files(store, files, message=message, author=author, tick=tick))
-        _bulk_summary(outcomes)
+        _bulk(file, DOCUMENT_SUFFIXES, "記録", store_path,
+              lambda store, files, tick: record_files(store, files, message=message, author=author, tick=tick))
         return
     document = load_document(file)
     with _open(store_path) as store:
@@ -318,12 +316,10 @@ def import_command(file: Path, output: Path | None, assessment_id, do_record: bo
     if file.is_dir():
         if output or assessment_id:
             raise PiadiffError("フォルダを取り込むときは -o と --id は使えません")
-        from .bulk import PUBLISHED_SUFFIXES, files_in, import_files
+        from .bulk import PUBLISHED_SUFFIXES, import_files
 
-        files = files_in(file, PUBLISHED_SUFFIXES)
-        with _open(store_path) as store:
-            outcomes = _with_progress(files, "取り込み", lambda tick: import_files(store, files, with_history=with_history, author=author, tick=tick))
-        _bulk_summary(outcomes)
+        _bulk(file, PUBLISHED_SUFFIXES, "取り込み", store_path,
+              lambda store, files, tick: import_files(store, files, with_history=with_history, author=author, tick=tick))
         return
     from .document import normalize
     from .importers import import_text, with_notes
@@ -364,9 +360,13 @@ def _with_progress(items, label: str, work):
         return work(lambda: bar.update(1))
 
 
-def _bulk_summary(outcomes) -> None:
-    from .bulk import summary
+def _bulk(folder: Path, suffixes: tuple[str, ...], label: str, store_path: Path, work) -> None:
+    """A folder's files through ``work(store, files, tick)``, with progress and the summary."""
+    from .bulk import files_in, summary
 
+    files = files_in(folder, suffixes)
+    with _open(store_path) as store:
+        outcomes = _with_progress(files, label, lambda tick: work(store, files, tick))
     lines = summary(outcomes)
     click.echo(lines[0])
     for line in lines[1:]:
