@@ -1,6 +1,6 @@
 """How often piadiff's proposed 提出時期 agrees with what real bodies decided.
 
-    python benchmarks/classify_agreement.py [ROWS.jsonl]   (default: ../shared/groundtruth/annex-rows.jsonl)
+    python benchmarks/classify_agreement.py [ROWS.jsonl]   (default: tests/data/groundtruth/annex-rows.jsonl)
 
 Runs ``piadiff classify --rows`` logic with and without learning from each body's earlier rows,
 and prints agreement per seed and overall (rows with an empty timing left out), the confusion
@@ -37,7 +37,7 @@ def report(rows: list[dict], proposed: list[dict], title: str, show_misses: bool
 
 
 def main() -> None:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared/groundtruth/annex-rows.jsonl"
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[1] / "tests/data/groundtruth/annex-rows.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     with_history = classify_rows(rows, use_history=True)
     without = classify_rows(rows, use_history=False)

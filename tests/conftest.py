@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh store per test, the CLI, and the real documents in ../shared."""
+"""Shared fixtures: a fresh store per test, the CLI, and the real published documents (tests/data)."""
 
 from __future__ import annotations
 
@@ -14,14 +14,13 @@ from piadiff.cli import cli
 
 TESTS = Path(__file__).parent
 FIXTURES = TESTS / "fixtures"
-SHARED = TESTS.parent.parent / "shared"
+DATA = TESTS / "data"
 
 
 def shared(path: str) -> Path:
-    """A file of ../shared (the real published documents); skip where it is not beside the clone."""
-    p = SHARED / path
-    if not p.exists():
-        pytest.skip(f"{p} is not available")
+    """A file of the real published documents and their annex rows, copied under tests/data."""
+    p = DATA / path
+    assert p.exists(), f"{p} is missing from the repository"
     return p
 
 

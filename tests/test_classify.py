@@ -1,6 +1,6 @@
 """事前/事後 as a careful officer decides it: each rule pinned by a small case from the real annexes.
 
-The cases quote rows of ../shared/groundtruth/annex-rows.jsonl (seed and row in the comment); the
+The cases quote rows of tests/data/groundtruth/annex-rows.jsonl (seed and row in the comment); the
 agreement test at the end runs the whole real annexes.
 """
 

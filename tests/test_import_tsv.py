@@ -1,4 +1,4 @@
-"""The TSV importer (piadiff.importers.tsv) on the two published assessments in ../shared/seeds.
+"""The TSV importer (piadiff.importers.tsv) on the two published assessments in tests/data/seeds.
 
 Accuracy is measured against hand-checked conversions of the same seeds (tests/fixtures): both
 documents are flattened into leaves (path → value), a repeating group's entries named by their

@@ -2,7 +2,7 @@
 
 Method
 ------
-The real (別添) 変更箇所 of this assessment is in ../shared/groundtruth/annex-rows.jsonl. Its newest
+The real (別添) 変更箇所 of this assessment is in tests/data/groundtruth/annex-rows.jsonl. Its newest
 batch (変更日 令和7年1月16日, rows 39–47) describes the change from the previous version to the
 published one, which is tests/fixtures/kitakyushu-003.yaml. We have only the published version, so:
 
