@@ -14,7 +14,7 @@ from .errors import PiadiffError, ValidationError
 
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
 OPTIMIZE_EVERY = 50  # refresh git's commit-graph this often during bulk work
-PUBLISHED_SUFFIXES = (".txt", ".tsv")
+PUBLISHED_SUFFIXES = (".txt", ".tsv", ".pdf")
 
 
 @dataclass(frozen=True)
@@ -70,16 +70,15 @@ def record_files(store, files: Iterable[Path], *, message: str | None = None, au
 def import_files(store, files: Iterable[Path], *, with_history: bool = False, author: str | None = None,
                  tick: Callable[[], None] | None = None) -> list[Outcome]:
     """Import and record each published assessment."""
-    from .document import normalize
-    from .importers import import_text, with_notes
+    from .importers import import_text, imported_document
     from .imports import record_import
-    from .load import decode, read_bytes
+    from .importers.pdf import read_published
 
     out = []
     for f in files:
         try:
-            result = import_text(decode(read_bytes(f), str(f)), str(f))
-            doc = normalize(with_notes(result), str(f))
+            result = import_text(*read_published(f))
+            doc = imported_document(result, str(f))
             report = record_import(store, doc, result.legacy_rows, with_history=with_history, author=author)
             out.append(Outcome(f, "recorded", report[0]))
         except Exception as e:  # noqa: BLE001

@@ -306,11 +306,15 @@ def plan(assessment_id: str, version: str, effective: str, body: str, store_path
 @click.option("--record", "do_record", is_flag=True, help="保存先に記録する（文書自身の変更箇所は最初の版に付ける）")
 @click.option("--with-history", is_flag=True, help="最新の変更箇所を逆にたどって一つ前の版も作り、二つの版として記録する")
 @click.option("--author", help="記録する人")
+@click.option("--cover", "cover", multiple=True, metavar="項目=値",
+              help="表紙のページがない公表版に、表紙の項目を補う（例: --cover 評価書番号=46）。何度でも指定できる")
 @store_option
-def import_command(file: Path, output: Path | None, assessment_id, do_record: bool, with_history: bool, author, store_path: Path) -> None:
+def import_command(file: Path, output: Path | None, assessment_id, do_record: bool, with_history: bool, author,
+                   cover: tuple[str, ...], store_path: Path) -> None:
     """公表された評価書（テキスト）を piadiff の文書にする。置けなかった記載は注記と報告に残す。
 
-    FILE がフォルダなら、中の .txt / .tsv をすべて取り込んで記録する（--record と同じ）。"""
+    FILE は公表された PDF（poppler の pdftotext で文字を取り出す）か、そのテキスト。FILE がフォルダなら、
+    中の .txt / .tsv / .pdf をすべて取り込んで記録する（--record と同じ）。"""
     from .canonical import canonical_yaml
 
     if file.is_dir():
@@ -321,13 +325,18 @@ def import_command(file: Path, output: Path | None, assessment_id, do_record: bo
         _bulk(file, PUBLISHED_SUFFIXES, "取り込み", store_path,
               lambda store, files, tick: import_files(store, files, with_history=with_history, author=author, tick=tick))
         return
-    from .document import normalize
-    from .importers import import_text, with_notes
-    from .load import decode, read_bytes
+    from .importers import import_text, imported_document
+    from .importers.pdf import read_published
 
-    text = decode(read_bytes(file), str(file))
-    result = import_text(text, str(file))
-    doc = normalize(with_notes(result), str(file))
+    given = {}
+    for pair in cover:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise PiadiffError(f"--cover「{pair}」は「項目=値」の形で書いてください（例: --cover 評価書番号=46）")
+        given[key.strip()] = value.strip()
+    text, source = read_published(file)  # a PDF through pdftotext: line numbers are of its text
+    result = import_text(text, source)
+    doc = imported_document(result, str(file), given)
     report = []
     if do_record:
         from .imports import record_import
@@ -341,11 +350,10 @@ def import_command(file: Path, output: Path | None, assessment_id, do_record: bo
         _write(doc.canonical_bytes() if output.suffix.lower() == ".json" else canonical_yaml(doc.data).encode("utf-8"), output)
     elif not do_record:
         _write(canonical_yaml(doc.data).encode("utf-8"), None)
-    values = sum(1 for _ in _leaves(doc.data))
-    click.echo(f"{file}: {doc.kind}「{doc.title}」を取り込みました（値のある項目 {values}、"
-               f"変更箇所 {len(result.legacy_rows)} 行、様式の項目に置けなかった記載 {len(result.unplaced)} 件）。", err=True)
+    click.echo(f"{file}: {doc.kind}「{doc.title}」を取り込みました。", err=True)
+    click.echo(f"  {result.account.summary()}（注記は様式の項目に置けなかった記載で、文書の 注記 に残しました）", err=True)
     for u in result.unplaced[:10]:
-        click.echo(f"  置けなかった記載 {file}:{u.line}: {u.where}: {' '.join(u.text.split())[:60]}", err=True)
+        click.echo(f"  置けなかった記載 {source}:{u.line}: {u.where}: {' '.join(u.text.split())[:60]}", err=True)
     if len(result.unplaced) > 10:
         click.echo(f"  … ほか {len(result.unplaced) - 10} 件（すべて文書の 注記 に残しました）", err=True)
     for line in report:

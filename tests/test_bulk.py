@@ -41,7 +41,7 @@ def test_import_a_folder_of_published_assessments(run, store_dir, tmp_path):
     before = snapshot(store_dir)
     r = run("import", "published")
     assert r.exit_code == 1 and "記録 2 件 / 変更なし 0 件 / 失敗 1 件" in r.output
-    assert "broken.txt: published/broken.txt: 特定個人情報保護評価書ではないようです" in r.output
+    assert "broken.txt: published/broken.txt:1: 特定個人情報保護評価書ではないようです" in r.output
     assert {l.split()[0][:2] for l in run("log").output.splitlines()[1:]} == {"19", "46"}
     assert snapshot(store_dir) != before
 

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from conftest import assert_clean_error, shared, snapshot
+from piadiff.importers import import_text
 
 SEED_003 = "seeds/003_d3c2f59301631452.txt"
 SEED_001 = "seeds/001_390dc73fa7d93b30.txt"
@@ -101,16 +102,18 @@ def test_bad_files_are_refused_without_touching_the_store(run, store_dir, tmp_pa
     assert snapshot(store_dir) == before
 
 
-def test_other_forms_and_broken_annex_rows_are_refused(run, store_dir, tmp_path):
+def test_other_forms_are_refused_and_broken_annex_rows_kept(run, store_dir, tmp_path):
     (tmp_path / "kiso.txt").write_text("特定個人情報保護評価書(基礎項目評価書)\n\n評価書番号\t評価書名\n1\t例\n", encoding="utf-8")
     assert_clean_error(run("import", "kiso.txt", "--record"), "基礎項目評価書にはまだ対応していません")
     lines = shared(SEED_003).read_text(encoding="utf-8").splitlines()
     at = next(i for i, l in enumerate(lines) if l.startswith("令和7年1月16日\t"))
     lines[at] = "\t".join(lines[at].split("\t")[:2])  # a row of the annex that lost its cells
     (tmp_path / "cells.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    before = snapshot(store_dir)
-    assert_clean_error(run("import", "cells.txt", "--record"), f"cells.txt:{at + 1}: 変更箇所の行のセルが足りません")
-    assert snapshot(store_dir) == before
+    # a row that lost its cells is kept where it stands, marked uncertain, not dropped
+    result = import_text((tmp_path / "cells.txt").read_text(encoding="utf-8"), "cells.txt")
+    short = [r for r in result.legacy_rows if r.get("line") == at + 1]
+    assert len(result.legacy_rows) == 47 and len(short) == 1 and "2 列" in short[0]["uncertain"]
+    assert short[0]["item"] == lines[at].split("\t")[1]
     half = shared(SEED_003).read_bytes()
     (tmp_path / "mixed.txt").write_bytes(half[:20000] + shared(SEED_003).read_text(encoding="utf-8")[20000:].encode("cp932", errors="ignore"))
     assert_clean_error(run("import", "mixed.txt"), "文字コードを判別できません")

@@ -170,25 +170,21 @@ class _Value:
 
 # --- the importer -----------------------------------------------------------------------------
 
-def parse_pdf_text(text: str, source: str) -> ImportResult:
-    """A published assessment as pdftotext wrote it, as a piadiff document (see the module's doc)."""
+def parse_pdf_text(text: str, source: str, kind: str | None = None) -> ImportResult:
+    """A published assessment as pdftotext wrote it, as a piadiff document (see the module's doc).
+
+    ``kind`` is the form kind; without it, :func:`piadiff.importers.detect_kind` decides.
+    """
+    if kind is None:
+        from . import detect_kind
+
+        kind = detect_kind(text, source)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n\n").split("\n")
-    kind = _detect_kind(lines, source)
     try:
         catalog = load_catalog(kind)
     except PiadiffError as e:
         raise InputError(f"{source}: {e}") from None
     return _Reader(catalog, lines, source).read()
-
-
-def _detect_kind(lines: list[str], source: str) -> str:
-    for line in [l for l in lines if l.strip()][:120]:
-        m = _TITLE.search(line)
-        if m:
-            return kind_name(m.group(1))
-    raise InputError(
-        f"{source}: 特定個人情報保護評価書として読めません（表紙に「特定個人情報保護評価書（全項目評価書）」のような様式名がありません）"
-    )
 
 
 class _Reader:

@@ -24,6 +24,7 @@ from ..catalog import ENTRY_IDENTITY, ENTRY_NUMBER, Item, fold, kind_name, load_
 from ..errors import InputError, PiadiffError
 from ..wareki import parse_date, parse_month
 from . import ImportResult, Unplaced
+from .annex_table import ANNEX_FIELDS, annex_header
 
 # --- the markup conventions of the seeds ------------------------------------------------------
 
@@ -316,20 +317,21 @@ class _Parser:
         self.lines = [_Line(i, raw, _split_cells(raw)) for i, raw in enumerate(text.split("\n"), start=1)]
         self.unplaced: list[Unplaced] = []
         self.legacy: list[dict[str, Any]] = []
-        self._seen_unplaced: set[tuple[str, str]] = set()
+        self._seen_unplaced: set[tuple[int, str, str]] = set()
         self._path_cache: dict[int, list[list[Item]]] = {}
 
     # results ------------------------------------------------------------------------------------
     def lose(self, line: int, where: str, text: str) -> None:
         text = text.strip()
-        if not text or (where, text) in self._seen_unplaced:
+        # the same text may be reached twice from one line; two lines that say the same are two
+        if not text or (line, where, text) in self._seen_unplaced:
             return
-        self._seen_unplaced.add((where, text))
+        self._seen_unplaced.add((line, where, text))
         self.unplaced.append(Unplaced(line, where, text))
 
     # entry point --------------------------------------------------------------------------------
-    def run(self) -> ImportResult:
-        title_at, kind = self._find_title()
+    def run(self, kind: str) -> ImportResult:
+        title_at = self._find_title()
         try:
             catalog = load_catalog(kind_name(kind))
         except PiadiffError as e:
@@ -340,21 +342,20 @@ class _Parser:
         self.data: dict[str, Any] = {"様式": catalog.kind}
         body_at = self._cover(title_at + 1)
         self._body(body_at)
+        if not any(self._root_heading(_clean_label(ln.cells[0])) for ln in self.lines[body_at:] if not ln.blank):
+            # a cover alone (or a memo that names the form) is not an assessment
+            no = self.lines[min(title_at + 1, len(self.lines) - 1)].no
+            raise InputError(f"{self.source}:{no}: 様式の本文（Ⅰ 基本情報 …）がありません。"
+                             "公表された評価書のテキストではないか、途中までしかないようです")
         self._finish()
         return ImportResult(kind=catalog.kind, data=self.data, legacy_rows=self.legacy, unplaced=self.unplaced, format="tsv")
 
-    def _find_title(self) -> tuple[int, str]:
+    def _find_title(self) -> int:
+        """The index of the title line; -1 where the publication lacks its cover (the title with it)."""
         for i, line in enumerate(self.lines[:60]):
-            if line.blank:
-                continue
-            m = _TITLE.search(_flat(line.raw))
-            if m:
-                return i, _nfkc(m.group(1)).strip()
-        first = next((ln.no for ln in self.lines if not ln.blank), 1)
-        raise InputError(
-            f"{self.source}:{first}: 表題「特定個人情報保護評価書(…評価書)」がありません。"
-            "公表された評価書をタブ区切りのテキストにしたものを指定してください"
-        )
+            if not line.blank and _TITLE.search(_flat(line.raw)):
+                return i
+        return -1
 
     # the cover ----------------------------------------------------------------------------------
     def _cover(self, start: int) -> int:
@@ -430,14 +431,6 @@ class _Parser:
             value = self._value(item, text, no, "表紙")
             if value is not None:
                 cover[item.key] = value
-        missing = next((c for c in cover_items.children if c.required and c.key not in cover), None)
-        if missing is not None and missing is cover_items.children[0]:
-            # without its number the text is not an assessment (or stops before its cover ends)
-            no = self.lines[min(start, len(self.lines) - 1)].no
-            raise InputError(
-                f"{self.source}:{no}: 表紙に「{missing.key}」がありません。"
-                "公表された評価書のテキストではないか、途中までしかないようです"
-            )
         self.data["表紙"] = cover
         return i
 
@@ -942,29 +935,40 @@ class _Parser:
 
     # the annex of changes -----------------------------------------------------------------------
     def _changes(self, i: int) -> None:
+        """The rows of the annex, each as published; a header printed again at a page break (in any
+        column order) sets the columns of the rows after it. Lines between rows that are not rows
+        (a page number) are kept in 注記; so is what follows the table."""
+        columns = list(ANNEX_FIELDS)
         header = False
         previous_iso = ""
+        between: list[_Line] = []  # lines after the latest row that are not rows
         while i < len(self.lines):
             line = self.lines[i]
+            i += 1
             if line.blank:
-                i += 1
                 continue
             cells = [_flat(c) for c in line.raw.split("\t")]
             while cells and not cells[-1]:
                 cells.pop()
-            if not header and cells and fold(cells[0]) == fold(_CHANGES_HEADER):
-                header = True
-                i += 1
+            order = annex_header(cells)
+            if order is not None:
+                columns, header = order, True
                 continue
+            row = dict(zip(columns, cells + [""] * (len(columns) - len(cells))))
+            if len(cells) > len(columns):  # a stray tab: the rest belongs to the last column
+                row[columns[-1]] = " ".join(cells[len(columns) - 1:])
+            date_text = row.get("date_text", "")
+            dated = bool(date_text) and self._is_date(date_text)
+            # a row that lost cells is still a row where it stands in the table (right after a row)
+            short = dated and 1 < len(cells) < 4 and bool(self.legacy) and not between
             filled = [c for c in cells if c]
-            date_cell = cells[0] if cells else ""
-            if date_cell and self._is_date(date_cell) and len(cells) < 4:
-                raise InputError(f"{self.source}:{line.no}: 変更箇所の行のセルが足りません（変更日・項目・変更前・変更後・"
-                                 f"提出時期・説明の 6 列をタブで区切ってください）")
-            if len(filled) < 2 or len(cells) < 3 or (date_cell and not self._is_date(date_cell)):
-                break
-            cells = (cells + [""] * 6)[:6] if len(cells) <= 6 else cells[:5] + [" ".join(cells[5:])]
-            date_text, item, before, after, timing, explanation = cells
+            if not short and (len(filled) < 2 or len(cells) < 3 or (date_text and not dated)
+                              or (not date_text and not self.legacy)):
+                between.append(line)
+                continue
+            for other in between:  # inside the table: a page's running text
+                self.lose(other.no, "(別添) 変更箇所", self._paragraph(other))
+            between = []
             if date_text:
                 try:
                     date_iso = parse_date(date_text).isoformat()
@@ -973,26 +977,26 @@ class _Parser:
                 previous_iso = date_iso
             else:  # a blank 変更日 continues the row above (the cell is kept as written: blank)
                 date_iso = previous_iso
+            timing = row.get("timing", "")
             self.legacy.append({
                 "date_text": date_text,
                 "date_iso": date_iso,
-                "item": item,
-                "before": before,
-                "after": after,
+                "item": row.get("item", ""),
+                "before": row.get("before", ""),
+                "after": row.get("after", ""),
                 "timing": timing if timing in _TIMINGS else "",
-                "explanation": explanation,
+                "explanation": row.get("explanation", ""),
+                "line": line.no,
+                **({"uncertain": f"セルが {len(cells)} 列しかありません（6 列のはず）"} if short else {}),
             })
             if timing and timing not in _TIMINGS:
-                self.lose(line.no, "(別添2) 変更箇所 > 提出時期", timing)
-            i += 1
+                self.lose(line.no, "(別添) 変更箇所 > 提出時期", timing)
         if not header and not self.legacy:
-            self.lose(self.lines[i - 1].no if i else 1, "(別添2) 変更箇所", "変更箇所の表が見つかりません")
+            self.lose(self.lines[i - 1].no if i else 1, "(別添) 変更箇所", "変更箇所の表が見つかりません")
         # what follows the table (川崎市: a 別紙 on a serious incident) is not part of the form
-        while i < len(self.lines):
-            line = self.lines[i]
-            if not line.blank and not _is_rule(line.cells):
-                self.lose(line.no, "(別添2) 変更箇所の後", self._paragraph(line))
-            i += 1
+        for line in between:
+            if not _is_rule(line.cells):
+                self.lose(line.no, "(別添) 変更箇所の後", self._paragraph(line))
 
     @staticmethod
     def _is_date(text: str) -> bool:
@@ -1075,12 +1079,16 @@ class _Parser:
         return head if 0 < len(head) <= 20 and "\n" not in head else ""
 
 
-def parse_tsv(text: str, source: str) -> ImportResult:
+def parse_tsv(text: str, source: str, kind: str | None = None) -> ImportResult:
     """Read a published assessment written as tab-separated text with HTML fragments.
 
-    Raises :class:`InputError` when the text is not such an assessment (no title line, no
-    評価書番号). Text that cannot be put on a catalog item is returned in ``unplaced``.
+    ``kind`` is the form kind; without it, :func:`piadiff.importers.detect_kind` decides. Text that cannot be put on a
+    catalog item is returned in ``unplaced``.
     """
     if not isinstance(text, str):
         raise InputError(f"{source}:1: テキストとして読めません")
-    return _Parser(text, source).run()
+    if kind is None:
+        from . import detect_kind
+
+        kind = detect_kind(text, source)
+    return _Parser(text, source).run(kind)
