@@ -7,6 +7,7 @@ knowledge of any particular item itself.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -98,6 +99,25 @@ class Item:
 
     def accepts(self, option: str) -> bool:
         return option in self.options or option in self.also
+
+    def nearest_option(self, text: str) -> str | None:
+        """The option ``text`` names in other words (another edition's wording, a typo), if one is clearly it.
+
+        The closest option must be close (similarity ≥ 0.75) and clearly closer than the next one
+        (by 0.15), so that 十分にしていない reads as 十分に行っていない and never as 十分に行っている.
+        """
+        want = fold(text)
+        if len(want) < 3:
+            return None
+        scored = sorted(((difflib.SequenceMatcher(None, want, fold(o), autojunk=False).ratio(), o)
+                         for o in self.options + self.also), reverse=True)
+        if not scored:
+            return None
+        runner_up = scored[1][0] if len(scored) > 1 else 0.0
+        best, option = scored[0]
+        if best < 0.75 or best - runner_up < 0.15:
+            return None
+        return option  # an option, or an accepted wording of one (also)
 
 
 @dataclass

@@ -935,8 +935,10 @@ def _group_of(item: Item, top: Item) -> Item | None:
 
 
 def _option(item: Item, text: str) -> str | None:
+    """The option ``text`` names; in another edition's wording, the one it clearly is (the line,
+    with its wording, then reaches 注記 through the import's account of every line)."""
     want = _mkey(text)
-    return next((o for o in item.options + item.also if want and _mkey(o) == want), None)
+    return next((o for o in item.options + item.also if want and _mkey(o) == want), None) or item.nearest_option(text)
 
 
 def _choice_in(text: str, item: Item) -> str | None:

@@ -865,6 +865,11 @@ class _Parser:
         option = _earliest_option(item, head)
         if option is not None:
             return option
+        for m in re.finditer(r"\[([^\[\]]*)\]", head):  # another edition's wording of an option
+            option = item.nearest_option(m.group(1).strip())
+            if option is not None:
+                self.lose(line, where, f"[{m.group(1).strip()}]（記載のまま。様式の選択肢「{option}」として読みました）")
+                return option
         rest = re.sub(r"[\[\]\s]", "", _MARK.sub("", head))
         if rest and not _is_dash(rest):
             self.lose(line, where, head.strip())
@@ -899,6 +904,12 @@ class _Parser:
             segment = s[end: marks[k + 1][0] if k + 1 < len(marks) else len(s)]
             checked = states[k][0]
             found = _option_prefix(item, segment)
+            if found is None and checked:  # a ticked label with a typo: the option it clearly is
+                name = re.split(r"[(（]", segment, maxsplit=1)[0].strip()
+                option = item.nearest_option(name)
+                if option is not None:
+                    found = (option, segment.lstrip()[len(name):])
+                    lost.append(f"[○] {name}（記載のまま。様式の選択肢「{option}」として読みました）")
             if found is None:
                 text = re.sub(r"\s+", " ", segment).strip()
                 if checked and text:
