@@ -69,6 +69,7 @@ _TIMINGS = ("事前", "事後")
 _DASHES = ("-", "－", "ー", "―", "—", "‐")
 
 _FUZZY = 0.9  # how alike a label must be to an item's (typos in the published labels)
+_LOOSE = 0.7  # how alike a label cell must be to the one nearest item of its section (another wording)
 _READ_ERROR = "(読み取れなかった行)"
 
 
@@ -173,11 +174,20 @@ class _Names:
     kind: str
     num: str
     rest: str
+    printed: str = ""  # what the form prints where the key adds whose it is: 具体的な管理方法(ユーザ認証の管理)
+
+
+_OWNER = re.compile(r"^(.*?)\s*[(（]([^()（）]+)[)）]$")
 
 
 def _names(item: Item) -> _Names:
     kind, num, rest = _split_number(item.key)
-    return _Names(fold(item.key), fold(item.label), kind, num, fold(rest))
+    printed = ""
+    m = _OWNER.match(item.key)
+    if m and item.parent is not None and any(
+            fold(_split_number(s.key)[2]) == fold(m.group(2)) for s in item.parent.children if s is not item):
+        printed = fold(m.group(1))  # the form prints the label alone, after the item it belongs to
+    return _Names(fold(item.key), fold(item.label), kind, num, fold(rest), printed)
 
 
 def _score(label: str, names: _Names) -> float:
@@ -185,7 +195,7 @@ def _score(label: str, names: _Names) -> float:
     lf = fold(label)
     if not lf:
         return 0.0
-    if lf == names.key:
+    if lf == names.key or lf == names.printed:
         return 3.0
     kind, num, rest = _split_number(label)
     rf = fold(rest)
@@ -318,7 +328,7 @@ class _Parser:
         self.unplaced: list[Unplaced] = []
         self.legacy: list[dict[str, Any]] = []
         self._seen_unplaced: set[tuple[int, str, str]] = set()
-        self._path_cache: dict[int, list[list[Item]]] = {}
+        self._path_cache: dict[tuple[int, int], list[list[Item]]] = {}
 
     # results ------------------------------------------------------------------------------------
     def lose(self, line: int, where: str, text: str) -> None:
@@ -504,6 +514,8 @@ class _Parser:
             return
 
         found = self._resolve(label)
+        if found is None and len(line.cells) > 1:
+            found = self._resolve_loosely(label)
         if found is None and ("[" in first or "<input" in first):  # 「4. …の委託 [] 委託しない」
             cut = min(p for p in (first.find("["), first.find("<input")) if p >= 0)
             if cut > 0:
@@ -620,11 +632,41 @@ class _Parser:
                     best = (key, fi, path)
         return None if best is None else (best[1], best[2])
 
+    def _resolve_loosely(self, label: str) -> tuple[int, list[Item]] | None:
+        """A label worded a little differently from the form's (変更に係る妥当性 for 変更の妥当性).
+
+        Only in a label cell (a value follows it on the line), only among the items of the section
+        being read, and only where one item is clearly the nearest and not yet filled.
+        """
+        kind, num, rest = _split_number(label)
+        rf = fold(rest)
+        if not 3 <= len(rf) <= 40 or "。" in rest:
+            return None
+        fi = len(self.frames) - 1
+        if fi < 1:
+            return None
+        scored = []
+        for path in self._paths(self.frames[fi].item, limit=1):
+            names = self.names.get(id(path[-1])) or _names(path[-1])
+            if kind and (kind, num) != (names.kind, names.num):
+                continue
+            ratio = difflib.SequenceMatcher(None, rf, names.rest, autojunk=False).ratio()
+            scored.append((ratio, path))
+        scored.sort(key=lambda x: x[0], reverse=True)
+        if not scored or scored[0][0] < _LOOSE:
+            return None
+        if len(scored) > 1 and scored[0][0] - scored[1][0] < 0.15:
+            return None
+        path = scored[0][1]
+        if path[-1].key in self.frames[fi].data:
+            return None
+        return fi, path
+
     def _paths(self, node: Item, limit: int = 4) -> list[list[Item]]:
         """Paths to the items under ``node``, not entering repeating groups (they need a heading)."""
         cache = self._path_cache
-        if id(node) in cache:
-            return cache[id(node)]
+        if (id(node), limit) in cache:
+            return cache[(id(node), limit)]
         out: list[list[Item]] = []
 
         def walk(n: Item, path: list[Item]) -> None:
@@ -638,7 +680,7 @@ class _Parser:
                     walk(c, path + [c])
 
         walk(node, [])
-        cache[id(node)] = out
+        cache[(id(node), limit)] = out
         return out
 
     def _labelled(self, found: tuple[int, list[Item]], line: _Line) -> None:
