@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from .catalog import ENTRY_NUMBER, Item
 from .classify import Facts, Habits, Timing, decide_revision, facts_kind, learn_habits, person_decision
 from .diff import Change, ChangeKind, Step, diff, entry_title
-from .render import COLUMNS  # noqa: F401  (the sheet's columns live with the renderers)
+from .render import CARRIED_OVER, COLUMNS  # noqa: F401  (the sheet's columns and marks live with the renderers)
 from .settings import Settings
 from .wareki import to_wareki
 
@@ -45,6 +45,9 @@ class AnnexRow:
     effective: str = ""  # 施行日 (ISO) where the officer stated one
     violation: str = ""  # a 重要な変更 taking effect before it is submitted
     legacy: bool = False  # a row of the document's own annex, imported as written
+    # a published row of a recorded version (import --with-history) that piadiff's own row for the
+    # same change does not print identically: kept as published, so that no published row is lost
+    carried_over: bool = False
 
     @property
     def timing_text(self) -> str:
@@ -58,6 +61,7 @@ class AnnexRow:
         d = asdict(self)
         d["change_date"] = self.change_date.isoformat() if self.change_date else ""
         d["timing"] = self.timing_text
+        d["carried_over_label"] = CARRIED_OVER if self.carried_over else ""
         return d
 
 
@@ -292,8 +296,9 @@ def annex_row(change: Change, change_date: dt.date, version: str, settings: Sett
     return batch_rows([change], change_date, version, settings)[0]
 
 
-def _history(batches: list["Batch"], facts: list[list[Facts]]) -> list:
-    return [(f, [(r.timing_text, r.explanation) for r in b.rows]) for b, f in zip(batches, facts)]
+def _learnt(rows: list[AnnexRow], facts: list[Facts]) -> tuple[list[Facts], list[tuple[str, str]]]:
+    """One revision as the habits learn it: its facts and what was decided for each row."""
+    return facts, [(r.timing_text, r.explanation) for r in rows]
 
 
 def changes_between(store, assessment_id: str, old_ref: str, new_ref: str, settings: Settings) -> Batch:
@@ -306,41 +311,83 @@ def changes_between(store, assessment_id: str, old_ref: str, new_ref: str, setti
     new_rev = store.revision(assessment_id, new_ref)
     revs = store.revisions(old_rev.assessment_id)
     if [r.label for r in revs].index(new_rev.label) - [r.label for r in revs].index(old_rev.label) == 1:
-        for batch in cumulative_annex(store, old_rev.assessment_id, settings, until=new_rev.label):
-            if batch.version == new_rev.label:
-                return batch
+        batch = version_batch(cumulative_annex(store, old_rev.assessment_id, settings, until=new_rev.label), new_rev.label)
+        if batch is not None:
+            return batch
     old, new = store.read(old_rev), store.read(new_rev)
     decisions = load_decisions(store, old_rev.assessment_id).get(new_rev.label)
     rows = batch_rows(diff(old, new), new_rev.change_date, new_rev.label, settings, None, decisions)
     return Batch(new_rev.label, new_rev.change_date, old_rev.label, rows, _warnings(old, new, rows))
 
 
+def version_batch(batches: list[Batch], version: str) -> Batch | None:
+    """The whole batch of one recorded version, its parts joined: the batch of a version published
+    with its own rows is printed in parts where the published table printed it in parts."""
+    parts = [b for b in batches if b.version == version]
+    if not parts:
+        return None
+    return Batch(version, parts[0].change_date, parts[0].previous, [r for b in parts for r in b.rows],
+                 [w for b in parts for w in b.warnings])
+
+
 def cumulative_annex(store, assessment_id: str, settings: Settings, until: str | None = None) -> list[Batch]:
-    """The whole annex: one batch per recorded version after the first, oldest first.
+    """The whole annex: the document's own published rows, then one batch per recorded version
+    after the first.
 
     Each batch is judged with the habits learnt from the batches before it (as decided, officers'
-    decisions included), so a later batch never changes an earlier one.
+    decisions included), so a later batch never changes an earlier one. Published rows keep their
+    published order; those published with a recorded version (import --with-history) make up that
+    version's batch (see :func:`with_published`).
     """
     aid = store.resolve_id(assessment_id)
     revisions = store.revisions(aid)
     decisions = load_decisions(store, aid)
     previous = store.read(revisions[0]) if revisions else None
-    batches, facts = legacy_batches(read_legacy(store, aid), previous.kind if previous else "重点項目評価書")
+    published = published_rows(read_legacy(store, aid), previous.kind if previous else "重点項目評価書")
+    # a row tagged with a version that was never recorded (an import stopped half-way) stays in the
+    # annex with the earlier rows: a published row is never dropped
+    owners = {r.label for r in revisions[1:]}
+    earlier = [p for p in published if p.owner not in owners]
+    placed = [(run[0].position, Batch("既存", run[0].row.change_date, "", [p.row for p in run])) for run in _runs(earlier)]
+    learnt = [_learnt([p.row for p in group], [p.facts for p in group]) for group in _by_date(earlier)]
     for old_rev, new_rev in zip(revisions, revisions[1:]):
         new = store.read(new_rev)  # each version read once
         changes = diff(previous, new)
-        habits = learn_habits(_history(batches, facts), settings.habits(None))
+        habits = learn_habits(learnt, settings.habits(None))
         rows = batch_rows(changes, new_rev.change_date, new_rev.label, settings, habits, decisions.get(new_rev.label))
-        batches.append(Batch(new_rev.label, new_rev.change_date, old_rev.label, rows, _warnings(previous, new, rows)))
-        facts.append([change_facts(c, _texts(c, settings)) for c in changes])
+        facts = [change_facts(c, _texts(c, settings)) for c in changes]
+        batch = Batch(new_rev.label, new_rev.change_date, old_rev.label, rows, _warnings(previous, new, rows))
+        own = [p for p in published if p.owner == new_rev.label]
+        if own:
+            rows, facts = with_published(rows, facts, own)
+            placed += _published_parts(batch, rows, own)
+        else:
+            placed.append((len(published) + new_rev.number, batch))
+        learnt.append(_learnt(rows, facts))
         previous = new
         if new_rev.label == until:
             break
-    return batches
+    return [b for _, b in sorted(placed, key=lambda pair: pair[0])]
+
+
+def _published_parts(batch: Batch, rows: list[AnnexRow], own: list[PublishedRow]) -> list[tuple[int, Batch]]:
+    """A published version's batch, placed where its rows were printed: one part per run of adjacent
+    published rows (a table printed in date order has one)."""
+    parts: list[tuple[int, Batch]] = []
+    for i, (row, p) in enumerate(zip(rows, own)):
+        if i and own[i - 1].position + 1 == p.position:
+            parts[-1][1].rows.append(row)
+        else:
+            warnings = batch.warnings if not parts else []
+            parts.append((p.position, Batch(batch.version, batch.change_date, batch.previous, [row], warnings)))
+    return parts
 
 
 def read_legacy(store, assessment_id: str) -> list[dict[str, Any]]:
-    """The document's own earlier annex rows, imported with its first version (legacy/<id>.yaml)."""
+    """The document's own annex rows as published, in published order (legacy/<id>.yaml).
+
+    A row published with a recorded version (import --with-history) names it under ``version``.
+    """
     import yaml
 
     data = store.read_file(legacy_path(assessment_id))
@@ -351,28 +398,86 @@ def legacy_path(assessment_id: str) -> str:
     return f"legacy/{assessment_id}.yaml"
 
 
-def legacy_batches(rows: list[dict[str, Any]], kind: str) -> tuple[list[Batch], list[list[Facts]]]:
-    """Existing annex rows as batches (one per 変更日, as written), with the facts the habits learn from."""
-    from .legacy import read_rows, revisions
+@dataclass(frozen=True)
+class PublishedRow:
+    """One row of the document's own annex, as written, with what piadiff reads from it."""
 
-    read = read_rows({**r, "assessment_type": kind, "seed": "legacy"} for r in rows)
-    batches, facts = [], []
-    for (_, date), idx in revisions(read):
-        out = []
-        for i in idx:
-            raw = read[i].raw
-            timing = Timing(raw["timing"]) if raw.get("timing") in ("事前", "事後") else None
-            iso = raw.get("date_iso") or ""
-            out.append(AnnexRow(
-                change_date=dt.date.fromisoformat(iso) if iso else None, item=str(raw.get("item", "")),
-                before=str(raw.get("before", "")), after=str(raw.get("after", "")), timing=timing,
-                explanation=str(raw.get("explanation", "")), item_code=read[i].resolution.key or "",
-                place="", change="legacy", significant=bool(read[i].facts.item and read[i].facts.item.significant),
-                reason="", rule="", version="既存", date_text=str(raw.get("date_text", "")), legacy=True))
-        first = out[0].change_date if out else None
-        batches.append(Batch("既存", first, "", out))
-        facts.append([read[i].facts for i in idx])
-    return batches, facts
+    row: AnnexRow
+    facts: Facts
+    owner: str  # the recorded version it was published with; "" for the rows before it
+    position: int  # its place in the published table (0-based)
+
+
+def published_rows(rows: list[dict[str, Any]], kind: str) -> list[PublishedRow]:
+    """Every published row as an annex row, in published order; identical rows stay two rows."""
+    from .legacy import read_rows
+
+    read = read_rows({**r, "assessment_type": kind, "seed": "legacy"} for r in rows)  # one pass: 項目 read in context
+    out = []
+    for position, legacy_row in enumerate(read):
+        raw = legacy_row.raw
+        timing = Timing(raw["timing"]) if raw.get("timing") in ("事前", "事後") else None
+        iso = raw.get("date_iso") or ""
+        owner = str(raw.get("version") or "")
+        row = AnnexRow(
+            change_date=dt.date.fromisoformat(iso) if iso else None, item=str(raw.get("item", "")),
+            before=str(raw.get("before", "")), after=str(raw.get("after", "")), timing=timing,
+            explanation=str(raw.get("explanation", "")), item_code=legacy_row.resolution.key or "",
+            place="", change="legacy", significant=bool(legacy_row.facts.item and legacy_row.facts.item.significant),
+            reason="", rule="", version="既存", date_text=str(raw.get("date_text", "")), legacy=True)
+        out.append(PublishedRow(row, legacy_row.facts, owner, position))
+    return out
+
+
+def _by_date(rows: list[PublishedRow]) -> list[list[PublishedRow]]:
+    """Published rows as the revisions they record (one per 変更日, in order of first appearance):
+    what the habits learn from, however the table is ordered."""
+    groups: dict[Any, list[PublishedRow]] = {}
+    for p in rows:
+        groups.setdefault(_dated(p), []).append(p)
+    return list(groups.values())
+
+
+def _dated(p: PublishedRow) -> Any:
+    return p.row.change_date or p.row.date_text  # a 変更日 that could not be read: as printed
+
+
+def _runs(rows: list[PublishedRow]) -> list[list[PublishedRow]]:
+    """Published rows as printed: runs of adjacent rows of one 変更日. A table whose dates are not
+    in order is shown in its published order, never regrouped."""
+    runs: list[list[PublishedRow]] = []
+    for p in rows:
+        last = runs[-1][-1] if runs else None
+        if last is not None and last.position + 1 == p.position and _dated(last) == _dated(p):
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return runs
+
+
+def with_published(rows: list[AnnexRow], facts: list[Facts], published: list[PublishedRow]) -> tuple[list[AnnexRow], list[Facts]]:
+    """The batch of a version that was published with its own rows: every published row, in
+    published order. piadiff's row stands in for a published one only where it prints the same six
+    cells; every other published row is kept as written, marked carried over. piadiff's rows that
+    reproduce none stay out: the annex of a published version is what was published.
+    """
+    free = list(range(len(rows)))  # each of piadiff's rows stands in for one published row at most
+    out_rows, out_facts = [], []
+    for p in published:
+        hit = next((i for i in free if same_cells(rows[i], p.row)), None)
+        if hit is None:
+            out_rows.append(replace(p.row, carried_over=True, version=p.owner))
+            out_facts.append(p.facts)
+        else:
+            free.remove(hit)
+            out_rows.append(rows[hit])
+            out_facts.append(facts[hit])
+    return out_rows, out_facts
+
+
+def same_cells(a: AnnexRow, b: AnnexRow) -> bool:
+    """The two rows print the same six cells (the importer folds whitespace, so whitespace aside)."""
+    return [" ".join(c.split()) for c in a.cells()] == [" ".join(c.split()) for c in b.cells()]
 
 
 def load_decisions(store, assessment_id: str) -> dict[str, "VersionDecisions"]:

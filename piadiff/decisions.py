@@ -59,7 +59,7 @@ def decide(store, assessment_id: str, version: str, row: int | None, settings, *
     its 提出時期 (and explanation) and/or its 施行日; without a row, the 施行日 of the revision."""
     import yaml
 
-    from .annex import cumulative_annex
+    from .annex import cumulative_annex, version_batch
 
     if timing is not None and timing not in ("事前", "事後"):
         raise PiadiffError(f"提出時期「{timing}」は使えません（事前 か 事後）")
@@ -71,12 +71,14 @@ def decide(store, assessment_id: str, version: str, row: int | None, settings, *
     aid = rev.assessment_id
     entry: dict[str, Any] = {"版": rev.label}
     if row is not None:
-        batch = next((b for b in cumulative_annex(store, aid, settings, until=rev.label) if b.version == rev.label), None)
+        batch = version_batch(cumulative_annex(store, aid, settings, until=rev.label), rev.label)
         if batch is None:
             raise NotFoundError(f"{rev.label} は最初の版なので変更箇所がありません")
         if not 1 <= row <= len(batch.rows):
             raise NotFoundError(f"{rev.label} の変更箇所は {len(batch.rows)} 行です（{row} 行目はありません。piadiff changes {aid} {batch.previous} {rev.label} で番号を確認してください）")
         target = batch.rows[row - 1]
+        if target.carried_over:  # published as it stands: there is no piadiff change behind it to judge
+            raise PiadiffError(f"{rev.label} の {row} 行目は公表版から引き継いだ行（公表された記載のまま）なので、判断を記録できません")
         entry.update({"場所": target.place, "項目": target.item})
     if timing is not None:
         entry["提出時期"] = timing

@@ -18,6 +18,9 @@ from .display import wrap
 if TYPE_CHECKING:
     from .annex import AnnexRow, Batch
 
+#: the mark of a published row kept as written (see AnnexRow.carried_over); never in the six cells
+CARRIED_OVER = "公表版から引継ぎ"
+
 #: the six columns of the official (別添) 変更箇所 sheet
 COLUMNS = ("変更日", "項目", "変更前の記載", "変更後の記載", "提出時期", "提出時期に係る説明")
 
@@ -54,13 +57,15 @@ def to_table(batches: list[Batch], title: str = "", width: int = 80) -> str:
             head = f"■ {batch.rows[0].date_text if batch.rows else ''}  （既存の変更箇所、記載のまま）"
         else:
             head = f"■ {batch.rows[0].date_text if batch.rows else batch.change_date.isoformat()}  {batch.previous} → {batch.version}"
-        out.append(head + f"  {len(batch.rows)} 件")
+        carried = sum(1 for row in batch.rows if row.carried_over)
+        out.append(head + f"  {len(batch.rows)} 件" + (f"（うち {CARRIED_OVER} {carried} 件）" if carried else ""))
         if not batch.rows:
             out.append("  （変更なし）")
         for row in batch.rows:
             n += 1
             out.append("")
-            out += wrap(f"[{n}] {row.item}", width)
+            carried_mark = f"〔{CARRIED_OVER}〕 " if row.carried_over else ""  # first, where wrapping cannot split it
+            out += wrap(f"[{n}] {carried_mark}{row.item}", width)
             for label, text in (("変更前", row.before), ("変更後", row.after)):
                 out += wrap(text, width, f"  {label}: ", " " * 10)
             mark = "※" if row.significant else ""
@@ -203,4 +208,4 @@ def to_html(batches: list[Batch], title: str = "") -> str:
                 before, after = (str(escape(t)).replace("\n", "<br>") for t in (r.before, r.after))
             rows.append({"row": r, "before": Markup(before), "after": Markup(after)})
         views.append({"batch": batch, "rows": rows})
-    return env.get_template("annex.html").render(title=title, batches=views, columns=COLUMNS)
+    return env.get_template("annex.html").render(title=title, batches=views, columns=COLUMNS, carried_over=CARRIED_OVER)
