@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .catalog import ENTRY_NUMBER, Item
-from .classify import facts_kind, load_rules
+from .classify import became_empty, facts_kind, was_empty
 from .document import Document, normalize
+from .evidence import flat, option_for, option_meant, ticked
 from .legacy import read_rows
 from .wareki import parse_date
 
@@ -111,31 +112,29 @@ def _find(current: str, fragment: str) -> tuple[int, int] | None:
 def undo_batch(document: Document, rows: list[dict[str, Any]]) -> tuple[dict[str, Any], list[Undo]]:
     """The previous version's data (not yet validated) and what happened to each row."""
     data = copy.deepcopy(document.data)
-    read = read_rows({**r, "assessment_type": document.kind, "seed": "newest"} for r in rows)
-    blanks = load_rules().patterns.get("blank", [])
+    # the document is evidence for 項目 written short, cut off or blank: it holds each row's 変更後
+    read = read_rows(({**r, "assessment_type": document.kind, "seed": "newest"} for r in rows), document=document)
     results: list[Undo] = []
     for r in read:
         item, raw = r.resolution.item, r.raw
         before, after = str(raw.get("before", "")), str(raw.get("after", ""))
         if item is None:
-            results.append(Undo(raw, False, "項目を様式の項目に解決できない"))
+            results.append(Undo(raw, False, r.resolution.reason or "項目を様式の項目に解決できない"))
             continue
         if "(省略)" in before + after or "（省略）" in before + after or "(略)" in before + after:
             before, after = (re.split(r"[(（]省?略[)）]", t) for t in (before, after))
             before, after = max(before, key=len).strip(), max(after, key=len).strip()
         if item.is_group:
-            entries_at = _container(data, item, None)
-            group = entries_at[0].get(entries_at[1]) if entries_at else None
-            number = r.resolution.entry
-            if facts_kind(before, after) == "added" and isinstance(group, list) and number is not None:
-                kept = [e for e in group if e.get(ENTRY_NUMBER) != number]
-                if len(kept) == len(group) - 1:
-                    entries_at[0][entries_at[1]] = kept
-                    results.append(Undo(raw, True, f"{item.key}{number} を取り除いた"))
-                    continue
-            results.append(Undo(raw, False, "繰り返し項目の一件全体を元に戻せない（追加以外、または番号が分からない）"))
+            results.append(_undo_entry(data, item, r.resolution.entry, before, after, raw))
             continue
         holder = _container(data, item, r.resolution.entry) if item.is_value else None
+        if item.kind in ("choice", "checkbox") and holder is not None:
+            undo = _undo_choice if item.kind == "choice" else _undo_ticks
+            results.append(undo(item, holder, before, after, raw))
+            continue
+        if became_empty(after) and item.is_value:
+            results.append(_undo_removal(data, item, r.resolution.entry, before, raw))
+            continue
         quote = re.sub(r"^【追加】\s*", "", after).strip() if facts_kind(before, after) == "added" else after
         misquoted = holder is not None and item.kind == "text" and _find(str(holder[0].get(holder[1]) or ""), quote) is None
         named_entry_missing = holder is None and item.is_value and r.resolution.entry is not None
@@ -165,17 +164,149 @@ def undo_batch(document: Document, rows: list[dict[str, Any]]) -> tuple[dict[str
         if not isinstance(current, str):
             results.append(Undo(raw, False, "選択肢・チェック項目・件数の記載からは元の値を決められない"))
             continue
-        if after.strip() in ("削除", "(削除)"):
-            results.append(Undo(raw, False, "削除された項目は本文にないので戻す場所が分からない"))
-            continue
         span = _find(current, quote)
         if span is None:
             results.append(Undo(raw, False, "引用された変更後の文言が本文にない（要約・抜粋して書かれている）"))
             continue
-        restored = "" if kind == "added" and before.strip() in blanks else before
+        restored = "" if kind == "added" and was_empty(before) else before
         node[key] = (current[:span[0]] + restored + current[span[1]:]).strip() or None
         results.append(Undo(raw, True, "追記された部分を取り除いた" if not restored else "変更後の記載を変更前に戻した"))
     return data, results
+
+
+def _undo_entry(data: dict, item: Item, number: int | None, before: str, after: str, raw: dict[str, Any]) -> Undo:
+    """A whole 委託事項 / システム / 提供先 entry: an added one goes, a removed one comes back empty
+    but for its name (the rows after it, naming its items, fill it in)."""
+    entries_at = _container(data, item, None)
+    group = entries_at[0].get(entries_at[1]) if entries_at else None
+    kind = facts_kind(before, after)
+    if number is None or not (isinstance(group, list) or (kind == "removed" and entries_at)):
+        return Undo(raw, False, "繰り返し項目の一件全体を元に戻せない（番号が分からない）")
+    group = group if isinstance(group, list) else []
+    if kind == "added":
+        kept = [e for e in group if e.get(ENTRY_NUMBER) != number]
+        if len(kept) == len(group) - 1:
+            entries_at[0][entries_at[1]] = kept
+            return Undo(raw, True, f"{item.key}{number} を取り除いた")
+        return Undo(raw, False, f"追加された{item.key}{number}が本文にない")
+    if kind == "removed" and before.strip():
+        if any(e.get(ENTRY_NUMBER) == number for e in group):
+            # the form renumbers entries after a removal; which ones moved is not written anywhere
+            return Undo(raw, False, f"削除された{item.key}{number}の番号が本文で別の一件に使われている")
+        entry = {ENTRY_NUMBER: number, item.identity: before.strip()}
+        entries_at[0][entries_at[1]] = sorted(group + [entry], key=lambda e: e.get(ENTRY_NUMBER) or 0)
+        return Undo(raw, True, f"削除された{item.key}{number}を戻した")
+    return Undo(raw, False, "繰り返し項目の一件全体の変更は元に戻せない（追加・削除以外）")
+
+
+def _undo_removal(data: dict, item: Item, number: int | None, before: str, raw: dict[str, Any]) -> Undo:
+    """A value the row says went (削除, 記載なし, －): it comes back where the form has it."""
+    holder = _container(data, item, number)
+    if holder is None:
+        return Undo(raw, False, "削除された項目の置き場所（繰り返し項目のその番号の一件）が本文にない")
+    node, key = holder
+    current = node.get(key)
+    if current not in (None, "", []) and not became_empty(str(current)):
+        return Undo(raw, False, "削除されたはずの項目に本文で記載がある")
+    if was_empty(before):
+        return Undo(raw, True, "変更前も空欄だったので何もしない")
+    value, why = _restored_value(item, before)
+    if value is None:
+        return Undo(raw, False, why)
+    node[key] = value
+    return Undo(raw, True, why or "削除された記載を戻した")
+
+
+def _restored_value(item: Item, before: str) -> tuple[Any, str]:
+    """A 変更前 as the item holds it: a text as written, a date, the option or ticks written."""
+    if item.kind == "date":
+        try:
+            return parse_date(before).isoformat(), "日付を戻した"
+        except Exception:
+            return None, "変更前の日付が読めない"
+    if item.kind == "choice":
+        return _option_as_written(item, before)
+    if item.kind == "checkbox":
+        ticks = [_tick(item, label) for label in ticked(before)]
+        if not ticks or any(t is None for t in ticks):
+            return None, "変更前のチェック項目が様式のチェック項目に当たらない"
+        return [{o: d} if d else o for o, d in ticks if o], "チェックを戻した"
+    if item.kind == "count":
+        digits = re.sub(r"\D", "", before)
+        return (int(digits), "件数を戻した") if digits else (None, "変更前の件数が読めない")
+    return before.strip(), ""
+
+
+def _option_as_written(item: Item, text: str) -> tuple[str | None, str]:
+    """The option a 変更前 names, kept as written when the form accepts that wording (an earlier
+    edition's 十分にしている), else the catalog's option it is closest to."""
+    written = _TICK_MARK.sub("", text).strip().strip("[]［］").strip()
+    option = option_for(item, written)
+    if option is None:
+        return None, f"変更前の「{text.strip()}」が様式の選択肢にない"
+    if item.accepts(written):
+        return written, "選択肢を戻した"
+    return option, f"選択肢を戻した（公表された「{written}」を様式の「{option}」として）"
+
+
+_TICK_MARK = re.compile(r"^\s*\[\s*[○〇◯]?\s*\]\s*")
+
+
+def _undo_choice(item: Item, holder: tuple[dict, str], before: str, after: str, raw: dict[str, Any]) -> Undo:
+    """A choice: the 変更後 must be the option the document shows (by similarity: another
+    edition's wording or a typo is the same option); the 変更前 comes back as written."""
+    node, key = holder
+    current = node.get(key)
+    if became_empty(after):
+        if current not in (None, ""):
+            return Undo(raw, False, "削除されたはずの選択肢が本文で選ばれている")
+    else:
+        shown = option_meant(item, str(current)) if current else None
+        if shown is None or option_meant(item, _TICK_MARK.sub("", after)) != shown:
+            return Undo(raw, False, f"変更後の選択肢「{after.strip()}」が本文の「{current or ''}」と合わない")
+    if was_empty(before):
+        node[key] = None
+        return Undo(raw, True, "追加された選択を取り除いた")
+    value, why = _option_as_written(item, before)
+    if value is None:
+        return Undo(raw, False, why)
+    node[key] = value
+    return Undo(raw, True, why)
+
+
+def _undo_ticks(item: Item, holder: tuple[dict, str], before: str, after: str, raw: dict[str, Any]) -> Undo:
+    """Check boxes: boxes ticked in the 変更後 and not in the 変更前 are unticked, and the other way
+    round. A placeholder 変更前 (右記を追記) means none of the 変更後's boxes was ticked."""
+    node, key = holder
+    now = [_tick(item, label) for label in ticked(after)]
+    then = [] if was_empty(before) else [_tick(item, label) for label in ticked(before)]
+    if not (now or then) or any(t is None for t in now + then):
+        return Undo(raw, False, "チェック項目の記載が様式のチェック項目に当たらない")
+    held = list(node.get(key) or [])
+    if any(all(_held_option(v) != option for v in held) for option, _ in now):
+        missing = next(o for o, _ in now if all(_held_option(v) != o for v in held))
+        return Undo(raw, False, f"変更後でチェックされた「{missing}」が本文でチェックされていない")
+    gone = {o for o, _ in now}
+    held = [v for v in held if _held_option(v) not in gone]
+    for option, detail in then:  # as the 変更前 printed it, with its ( ) text
+        held = [v for v in held if _held_option(v) != option] + [{option: detail} if detail else option]
+    node[key] = held or None
+    return Undo(raw, True, "チェックを戻した")
+
+
+def _tick(item: Item, label: str) -> tuple[str, str] | None:
+    """(option, text in its ( )) of a ticked label; the option matched by similarity."""
+    m = re.match(r"^(.*?)\s*[(（](.*)[)）]\s*$", label, re.S)
+    name, detail = (m.group(1), m.group(2).strip()) if m else (label, "")
+    option = option_for(item, name)
+    if option is None:  # その他 【…】: the option's name, then its text without brackets
+        option = next((o for o in item.options + item.also if flat(label).startswith(flat(o))), None)
+        detail = label[len(option):].strip() if option else ""
+    return (option, detail) if option else None
+
+
+def _held_option(value: Any) -> str:
+    return next(iter(value)) if isinstance(value, dict) else str(value)
 
 
 def _root(item: Item) -> Item:

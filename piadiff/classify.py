@@ -217,7 +217,7 @@ def _matches(rule: Rule, facts: Facts, ruleset: RuleSet, detect: _Detect) -> boo
             if inside is not bool(want):
                 return False
         elif key == "had_value":
-            had = facts.before.strip() not in ruleset.patterns.get("blank", [])
+            had = not was_empty(facts.before, ruleset)
             if had is not bool(want):
                 return False
         elif key == "detect":
@@ -228,13 +228,49 @@ def _matches(rule: Rule, facts: Facts, ruleset: RuleSet, detect: _Detect) -> boo
     return True
 
 
+_PLACEHOLDER_BRACKETS = "()[]{}【】「」<>〈〉《》"
+_PART_COUNTER = re.compile(r"\(\d+/\d+\)$")  # 右記を追記(1/2): one addition printed over two rows
+
+
+def _placeholder_form(text: str) -> str:
+    """``text`` as placeholders are compared: NFKC, no spaces, no brackets around it, no (1/2)."""
+    import unicodedata
+
+    form = re.sub(r"\s", "", unicodedata.normalize("NFKC", text))
+    form = _PART_COUNTER.sub("", form)
+    return form.strip(_PLACEHOLDER_BRACKETS)
+
+
+def _placeholders(ruleset: RuleSet | None, *lists: str) -> set[str]:
+    p = (ruleset or load_rules()).patterns
+    return {_placeholder_form(w) for name in lists for w in p.get(name, [])}
+
+
+def was_empty(before: str, ruleset: RuleSet | None = None) -> bool:
+    """Whether a 変更前 cell says the item had no text (記載なし, －, (空欄), 新規, 右記を追記 …).
+
+    The spellings are the rule file's ``empty`` and ``blank`` patterns: one list, read by every
+    caller (the classifier, the reading of annex rows, the rebuilding of the previous version).
+    """
+    return _placeholder_form(before) in _placeholders(ruleset, "empty", "blank")
+
+
+def became_empty(after: str, ruleset: RuleSet | None = None) -> bool:
+    """Whether a 変更後 cell says the item has no text any more (削除, 記載なし, －, (空欄) …).
+
+    A blank 変更後 cell does not count: bodies write a removal out, and a blank cell is more often
+    one the layout lost.
+    """
+    return bool(after.strip()) and _placeholder_form(after) in _placeholders(ruleset, "empty", "removed")
+
+
 def facts_kind(before: str, after: str, ruleset: RuleSet | None = None) -> str:
     """added / removed / changed, read from placeholders as annexes write them."""
     p = (ruleset or load_rules()).patterns
     b, a = before.strip(), after.strip()
-    if b in p.get("blank", []) or any(b.startswith(m) for m in p.get("addition_markers", [])):
+    if was_empty(b, ruleset) or any(b.startswith(m) for m in p.get("addition_markers", [])):
         return "added"
-    if a in p.get("removed", []):
+    if became_empty(a, ruleset):
         return "removed"
     if any(m in a for m in p.get("addition_markers", [])[:2]) or (b and b in a and len(a) - len(b) > 12):
         return "added"  # 【追加】, or the old text kept whole with something long added to it

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from .catalog import Item, kind_name, load_catalog
-from .classify import Decision, Facts, Habits, decide_revision, facts_kind, learn_habits, load_rules
+from .classify import Decision, Facts, Habits, decide_revision, facts_kind, learn_habits, load_rules, was_empty
 from .resolve import Resolution, Resolver
 
 
@@ -27,8 +27,12 @@ def _in_group(item: Item | None) -> bool:
     return item is not None and (item.is_group or any(a.is_group and a.parent is not None and a.parent.parent is not None for a in item.ancestors))
 
 
-def read_rows(rows: Iterable[dict[str, Any]]) -> list[LegacyRow]:
-    """Resolve each row's 項目 and read what kind of change it records."""
+def read_rows(rows: Iterable[dict[str, Any]], document: Any = None) -> list[LegacyRow]:
+    """Resolve each row's 項目 and read what kind of change it records.
+
+    ``document`` (the imported document the rows were published with, or its data) lets a 項目
+    written short, cut off or blank be placed by where its 変更後 stands.
+    """
     resolvers: dict[str, Resolver] = {}
     previous: dict[str, Item | None] = {}
     ruleset = load_rules()
@@ -37,13 +41,13 @@ def read_rows(rows: Iterable[dict[str, Any]]) -> list[LegacyRow]:
         kind = kind_name(str(raw.get("assessment_type") or "重点項目評価書"))
         resolver = resolvers.get(kind) or resolvers.setdefault(kind, Resolver(load_catalog(kind)))
         doc = str(raw.get("seed", ""))
-        res = resolver.resolve(str(raw.get("item", "")), previous.get(doc))
+        before, after = str(raw.get("before") or ""), str(raw.get("after") or "")
+        res = resolver.resolve(str(raw.get("item", "")), previous.get(doc), before=before, after=after, document=document)
         if res.item is not None:
             previous[doc] = res.item
-        before, after = str(raw.get("before") or ""), str(raw.get("after") or "")
         change = facts_kind(before, after, ruleset)
         entry = None
-        if _in_group(res.item) and change == "added" and before.strip() in ("新規", "(新規)", "（新規）", "") :
+        if _in_group(res.item) and change == "added" and was_empty(before, ruleset):
             entry = "added"
         elif _in_group(res.item) and change == "removed":
             entry = "removed"
