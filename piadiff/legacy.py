@@ -84,7 +84,13 @@ def classify_rows(raw_rows: Iterable[dict[str, Any]], *, use_history: bool = Tru
         habits = learn_habits(history, Habits(policy=policy) if policy else None)
         for i, d in zip(idx, decide_revision([rows[i].facts for i in idx], habits)):
             decisions[i] = d
-    return [
-        {"timing": d.timing.value, "reason": d.reason, "explanation": d.text, "item_key": r.resolution.key, "rule": d.rule}
-        for r, d in zip(rows, decisions)
-    ]
+    return [_proposal(r, d) for r, d in zip(rows, decisions)]
+
+
+def _proposal(row: LegacyRow, decision: Decision | None) -> dict[str, Any]:
+    assert decision is not None  # every row belongs to one revision, which decides all its rows
+    out = {"timing": decision.timing.value, "reason": decision.reason, "explanation": decision.text,
+           "item_key": row.resolution.key, "rule": decision.rule}
+    if row.resolution.reason:  # the 項目 named no single item: say why, for the officer to fix the row
+        out["item_reason"] = row.resolution.reason
+    return out

@@ -257,9 +257,9 @@ class Resolver:
         hits = self._found_in_document(texts)
         if len(hits) == 1:
             return Resolution(hits[0], 0.5, basis=f"項目が空欄のため、変更後の記載がある本文の「{hits[0].code}」とした")
-        if previous is not None:
+        if previous is not None and (not hits or previous in hits):
             return Resolution(previous, 0.5, basis="項目が空欄のため、前の行と同じ項目とした")
-        if len(hits) > 1:
+        if hits:
             codes = "、".join(h.code for h in hits[:4]) + (" ほか" if len(hits) > 4 else "")
             return Resolution(None, 0, reason=f"項目が空欄で、変更後の記載が本文の複数の項目（{codes}）にあるため決められない")
         return Resolution(None, 0, reason="項目が空欄で、変更前・変更後の記載からも項目を決められない")

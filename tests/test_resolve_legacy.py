@@ -271,3 +271,12 @@ def test_undo_of_a_choice_that_does_not_match_is_refused():
     rows = [{"item": "Ⅲ-9 従業者に対する教育・啓発", "before": "[十分に行っている]", "after": "[十分に行っていない]"}]
     _, undos = undo_batch(document(SEED_003), rows)
     assert not undos[0].done and "合わない" in undos[0].why
+
+
+def test_classify_output_says_why_a_row_has_no_item():
+    from piadiff.legacy import classify_rows
+
+    rows = [row(SEED_003, 44, item=""), row(SEED_003, 18, item="所属長")]
+    blank, head = classify_rows(rows)
+    assert blank["item_key"] is None and blank["item_reason"].startswith("項目が空欄")
+    assert head["item_key"] == "Ⅰ-6-②" and "item_reason" not in head
