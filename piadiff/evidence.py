@@ -12,6 +12,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from .catalog import ENTRY_NUMBER, Item, fold
@@ -44,8 +45,8 @@ class RowTexts:
         data = getattr(self.document, "data", self.document)
         return data if isinstance(data, dict) else None
 
-    @property
-    def quote(self) -> str:
+    @cached_property
+    def quote(self) -> str:  # read once per candidate item: computed once
         return quoted(self.after)
 
     def __bool__(self) -> bool:
@@ -103,6 +104,8 @@ def option_for(item: Item, text: str) -> str | None:
     for option in options:
         if fold(option) == want:
             return option
+    if len(want) > 2 * max(len(o) for o in options):
+        return None  # a sentence, not another spelling of an option (and costly to compare)
     # an option inside a longer word (委託する in 再委託する) is another word, not another spelling
     ranked = sorted(((_ratio(fold(o), want), o) for o in options if fold(o) not in want and want not in fold(o)),
                     reverse=True)
