@@ -196,6 +196,7 @@ class _Reader:
         self.cover: dict[str, Any] = {}
         self.ambiguous: list[_Value] = []  # values of labels that name no one item
         self.notes: list[Unplaced] = []
+        self.legacy_rows: list[dict[str, Any]] = []  # the annex of changes (annex_pdftext)
         self._split()
         self._index()
 
@@ -207,7 +208,7 @@ class _Reader:
         data: dict[str, Any] = {"様式": self.cat.kind, "表紙": cover}
         data.update(self._place(values))
         data = self._validate(data)
-        return ImportResult(kind=self.cat.kind, data=data, legacy_rows=[], unplaced=self._unplaced(), format="pdftext")
+        return ImportResult(kind=self.cat.kind, data=data, legacy_rows=self.legacy_rows, unplaced=self._unplaced(), format="pdftext")
 
     # the text's structure and the catalog's names -----------------------------------------------
     def _split(self) -> None:
@@ -379,21 +380,18 @@ class _Reader:
         toks: list[_Tok] = []
         lines = self.lines
         i = start
-        in_changes = False
         while i < len(lines):
             ln = lines[i]
             s = ln.text.strip()
             if not s:
                 i += 1
                 continue
-            if _CHANGES.match(ln.text) or in_changes:  # the annex of changes is not read here
-                if _CHANGES.match(ln.text) or all(h in s for h in _CHANGES_HEADER):
-                    ln.state = "form"
-                else:
-                    ln.where = "（別添3）変更箇所"
-                in_changes = True
-                i += 1
-                continue
+            if _CHANGES.match(ln.text):  # the annex of changes, to the end: a reader of its own
+                from .annex_pdftext import place_annex
+
+                ln.state = "form"
+                self.legacy_rows = place_annex(lines[i + 1:])
+                break
             block = [l for l in lines[i:i + 40] if l.block == ln.block and l.text.strip()]
             # a label printed one character a line (再／委／託)
             if len(block) >= 2 and all(len(l.text.strip()) == 1 for l in block):
