@@ -4,6 +4,10 @@ pdftotext runs in the mode :mod:`piadiff.importers.pdftext` reads (no ``-layout`
 reading order, UTF-8). Its page ends (form feeds) become two blank lines, which the pdftotext
 importer takes for a page break; so every line number in a message is a line of that text, and
 messages name it as such (``評価書.pdf（PDFから取り出したテキスト）:123``).
+
+The annex of changes is read a second time, from where its words stand on the pages
+(``pdftotext -bbox-layout``, :mod:`piadiff.importers.annex_pdfbox`): the text cannot always tell
+the table's cells apart, the positions can. Its rows name the lines of the same text.
 """
 
 from __future__ import annotations
@@ -49,7 +53,9 @@ def read_published(path: Path) -> tuple[str, str]:
         from ..load import decode, read_bytes
 
         return decode(read_bytes(path), str(path)), str(path)
-    return pdf_text(path), f"{path}{TEXT_OF_PDF}"
+    text = pdf_text(path)
+    _read_table(path, text)
+    return text, f"{path}{TEXT_OF_PDF}"
 
 
 def pdf_text(path: Path) -> str:
@@ -74,6 +80,26 @@ def pdf_text(path: Path) -> str:
     # a form feed ends each page; as blank lines the page break reads as in the seeds, and every
     # program counts the lines alike (str.splitlines would count a form feed as a line of its own)
     return text.replace("\f", "\n\n")
+
+
+def _read_table(path: Path, text: str) -> None:
+    """The annex of changes read by where its words stand, left for the import of ``text``.
+
+    The text alone often cannot tell a table's cells apart (see annex_pdfbox); when this reading
+    fails, the import reads the annex from the text as it can.
+    """
+    from .annex_pdfbox import read_boxes
+    from .annex_pdftext import remember_table
+
+    exe = shutil.which("pdftotext")
+    try:
+        done = subprocess.run([exe or "pdftotext", "-bbox-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                              timeout=TIMEOUT_SECONDS, stdin=subprocess.DEVNULL, env=_c_locale())
+    except (OSError, subprocess.TimeoutExpired):
+        return
+    table = read_boxes(done.stdout.decode("utf-8", "replace"), text) if done.returncode == 0 else None
+    if table is not None:
+        remember_table(text, table)
 
 
 def _check_file(path: Path) -> None:

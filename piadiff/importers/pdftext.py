@@ -50,9 +50,9 @@ _TITLE = re.compile(r"特定個人情報保護評価書\s*[(（]\s*([^()（）]+
 _LABEL_LINE = re.compile(r"^ (?! )")
 #: a section heading: Ⅰ　基本情報
 _ROMAN = re.compile(r"^\s*[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ][\s\u3000]")
-#: an annex heading: （別添1） 事務の内容; the annex of changes (別添3), and its header row
+#: an annex heading: （別添1） 事務の内容; the annex of changes (別添3, or 別添2 of a 重点項目評価書), and its header row
 _ANNEX = re.compile(r"^[\s\u3000]*[(（]\s*別添")
-_CHANGES = re.compile(r"^[\s\u3000]*[(（]\s*別添\s*[3３]\s*[)）][\s\u3000]*変更箇所")
+_CHANGES = re.compile(r"^[\s\u3000]*[(（]\s*別添\s*[0-9０-９]+\s*[)）][\s\u3000]*変更箇所")
 _CHANGES_HEADER = ("変更前の記載", "変更後の記載")
 #: the cover's list of contents
 _CONTENTS = "項目一覧"
