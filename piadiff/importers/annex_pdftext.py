@@ -108,8 +108,9 @@ def read_annex(lines: list[tuple[int, str]]) -> tuple[list[dict[str, Any]], list
     else:
         rows = _rows_by_timing(pieces, stray, wide)
     out = [_row_dict(r, wide) for r in rows]
-    unplaced = [Unplaced(p.lines[0], f"{WHERE}（{why}）", p.text) for p, why in stray]
-    return out, sorted(unplaced, key=lambda u: u.line)
+    text_of = dict(lines)
+    unplaced = {n: Unplaced(n, f"{WHERE}（{why}）", text_of[n].strip()) for p, why in stray for n in p.lines}
+    return out, sorted(unplaced.values(), key=lambda u: u.line)
 
 
 # --- lines to pieces --------------------------------------------------------------------------
@@ -337,30 +338,25 @@ def _rows_by_timing(pieces: list[_Piece], stray: list[tuple[_Piece, str]], wide:
             rows[n + 1].doubts.append(doubt)
     rows[-1].post = rest[stops[-1] + 1:]
     _trailing(rows, stray)
-    if len(dates) > len(rows):
-        rows = _split_untimed(rows, len(dates) - len(rows), wide)
+    rows = _split_untimed(rows)
     _lay_dates(dates, rows, stray)
     return rows
 
 
-def _split_untimed(rows: list[_Row], missing: int, wide: int) -> list[_Row]:
-    """Rows without 提出時期 ran into the next: where a cell starts like a 項目 (a section of the
-    form) after a row's worth of cells, a row is cut, but only when that gives as many rows as
-    there are dates (the list tells how many rows the table has)."""
-    cuts: dict[int, list[int]] = {}
-    for n, row in enumerate(rows):
-        found = _cut_points(row.pre, [k for k in range(1, len(row.pre)) if _item_like(row.pre[k:])])
-        if found and n and not _item_like(row.pre) and not rows[n - 1].post and _one_cell(row.pre[:found[0]]):
-            # what stands before the first 項目 is the 説明 of the row before (its end was not found)
-            rows[n - 1].post, row.pre = row.pre[:found[0]], row.pre[found[0]:]
-            found = [k - found[0] for k in found[1:]]
-        if found:
-            cuts[n] = found
-    if sum(len(c) for c in cuts.values()) != missing:
-        return rows
+def _split_untimed(rows: list[_Row]) -> list[_Row]:
+    """Rows without 提出時期 ran into the next: a row whose cells are too many for one row is cut
+    where a cell starts like a 項目 (a section of the form) after a row's worth of cells."""
     out: list[_Row] = []
     for n, row in enumerate(rows):
-        bounds = [0, *cuts.get(n, []), len(row.pre)]
+        if not row.pre or _readings(row.pre, 3):
+            out.append(row)
+            continue
+        cuts = _cut_points(row.pre, [k for k in range(1, len(row.pre)) if _item_like(row.pre[k:])])
+        if cuts and n and out and not _item_like(row.pre) and not out[-1].post and _one_cell(row.pre[:cuts[0]]):
+            # what stands before the first 項目 is the 説明 of the row before (its end was not found)
+            out[-1].post, row.pre = row.pre[:cuts[0]], row.pre[cuts[0]:]
+            cuts = [k - cuts[0] for k in cuts[1:]]
+        bounds = [0, *cuts, len(row.pre)]
         parts = [row.pre[a:b] for a, b in zip(bounds, bounds[1:])]
         for part in parts[:-1]:
             out.append(_Row(pre=part, doubts=["提出時期がなく、項目の形から次の行と分けました"]))
@@ -532,7 +528,8 @@ def _choose(readings: list[list[list[_Piece]]], wide: int) -> tuple[list[list[_P
     width, so a reading that takes a narrower line for a wrapped one is out while another reading
     is not. Of the rest, the one with more cells: two cells of one line each, as a small change
     prints, are two cells, not one wrapped cell. When several are left, the text does not decide;
-    the one that ends fewest cells exactly at the column's edge (which a cell seldom does) is taken.
+    the one that ends fewest cells exactly at the column's edge (which a cell seldom does), then
+    with fewest last lines wider than the cell's wrapped ones, is taken.
     """
     if not readings:
         return [], False
@@ -541,13 +538,18 @@ def _choose(readings: list[list[list[_Piece]]], wide: int) -> tuple[list[list[_P
     if len(top) == 1:
         return top[0], True
     fewest = [r for r in readings if _rank(r, wide)[0] == best[0]]
-    return min(fewest, key=lambda r: (_at_edge(r, wide), -len(r))), False
+    return min(fewest, key=lambda r: (_at_edge(r, wide), _last_wider(r), -len(r))), False
 
 
 def _rank(reading: list[list[_Piece]], wide: int) -> tuple[int, int]:
     """(narrower lines taken for lines wrapped in 変更前 / 変更後, fewer cells): lower is likelier."""
     edge = wide - _slack(wide)
     return sum(1 for cell in reading[1:] for p in cell[:-1] if p.width < edge), -len(reading)
+
+
+def _last_wider(reading: list[list[_Piece]]) -> int:
+    """Cells whose last line is wider than the lines wrapped before it (allowed, seldom so)."""
+    return sum(1 for cell in reading if len(cell) > 1 and cell[-1].width > max(p.width for p in cell[:-1]))
 
 
 def _at_edge(reading: list[list[_Piece]], wide: int) -> int:
@@ -587,6 +589,9 @@ def _row_dict(row: _Row, wide: int) -> dict[str, Any]:
         doubts.append("項目・変更前・変更後がありません")
     if row.post and not _one_cell(row.post):
         doubts.append("提出時期に係る説明が一つのセルとして読めません")
+    if row.timing is None:
+        # a blank 提出時期 is rare; more often its 事前 / 事後 stands where the text lost it
+        doubts.append("提出時期（事前・事後）が見つかりません")
     out: dict[str, Any] = {
         "date_text": row.date_text,
         "date_iso": _iso(row.date_text),
