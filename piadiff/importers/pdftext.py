@@ -933,10 +933,8 @@ def _group_of(item: Item, top: Item) -> Item | None:
 
 
 def _option(item: Item, text: str) -> str | None:
-    """The option ``text`` names; in another edition's wording, the one it clearly is (the line,
-    with its wording, then reaches 注記 through the import's account of every line)."""
     want = _mkey(text)
-    return next((o for o in item.options + item.also if want and _mkey(o) == want), None) or item.nearest_option(text)
+    return next((o for o in item.options + item.also if want and _mkey(o) == want), None)
 
 
 def _choice_in(text: str, item: Item) -> str | None:
@@ -944,6 +942,12 @@ def _choice_in(text: str, item: Item) -> str | None:
     for pat in (_CHOICE_OPEN, _CHOICE_BEFORE):
         m = pat.match(s)
         if m and (opt := _option(item, m.group(1))):
+            return opt
+    for pat in (_CHOICE_OPEN, _CHOICE_BEFORE):
+        # a bracketed choice in another edition's wording: the option it clearly is (the line, with
+        # its wording, reaches 注記 through the import's account of every line)
+        m = pat.match(s)
+        if m and item.kind == "choice" and (opt := item.nearest_option(m.group(1))):
             return opt
     return None
 
