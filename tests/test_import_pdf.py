@@ -20,7 +20,18 @@ from published_pdf import COLUMNS, annex_html, assessment_html, bbox_layout, gro
 from piadiff.importers.annex_pdfbox import read_boxes
 from piadiff.importers.pdf import pdf_text
 
-needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler's pdftotext is not installed")
+
+
+@pytest.fixture
+def with_pdftotext():
+    """poppler's pdftotext; skipped without it, unless PIADIFF_REQUIRE_BROWSER=1 (as in CI, which installs it)."""
+    if shutil.which("pdftotext") is None:
+        if os.environ.get("PIADIFF_REQUIRE_BROWSER") == "1":
+            pytest.fail("pdftotext is required (PIADIFF_REQUIRE_BROWSER=1) but was not found")
+        pytest.skip("poppler's pdftotext is not installed")
+
+
+needs_pdftotext = pytest.mark.usefixtures("with_pdftotext")
 
 
 def minimal_pdf(*, encrypted: bool = False) -> bytes:
