@@ -251,7 +251,7 @@ def _dates_inline(pieces: list[_Piece]) -> bool:
     """Whether the dates stand in their rows rather than apart: more rows start at one of their
     own than the lists hold."""
     alone = {k for k in _starts(pieces) if k - 1 < 0 or pieces[k - 1].kind != "date"}
-    listed = [k for k in _listed(pieces) if not (k in alone)]
+    listed = [k for k in _listed(pieces) if k not in alone]
     return len(alone) > 0 and len(alone) >= len(listed)
 
 
