@@ -58,29 +58,7 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
     ("000", "page_number_bare"): "refused: the cover's page number 1 is a second 評価書番号 candidate",
     ("000", "choice_other_edition"): "option list 3）十分にしていない taken as the value of Ⅳ-2 具体的な方法",
     # 001: tab-separated text with HTML
-    ("001", "tick_square"): "■/□ boxes not read: 6 checkbox items missing (Ⅰ-2 システム1 ③他のシステムとの接続 …)",
-    ("001", "fullwidth_digits"): "options with full-width digits (１０人以上５０人未満) not matched: 2 items missing "
-                                 "(Ⅱ-3 ④使用者数, 委託事項1 ②委託先における取扱者数)",
-    ("001", "fullwidth_brackets"): "［ ］ not read: 3 items missing; the line 4. …委託 ［］ 委託しない glued to a value",
-    ("001", "uppercase_tags"): "<INPUT …> not read as a box: 6 checkbox items missing",
-    ("001", "section_heading_repeat"): "Ⅱ/Ⅲ heading printed again mid-section drops the open entry: 7 items missing "
-                                       "(委託事項1 ③④⑤⑥, Ⅲ-4 具体的な方法 …); Ⅲ-9 具体的な方法 takes Ⅲ-4's text",
-    ("001", "page_number_dash"): "page number -2- glued to values: 2 items changed (Ⅰ-2 システム4 ②システムの機能 …)",
-    ("001", "page_number_bare"): "page number 2 glued to values: 3 items changed (Ⅰ-1 ②事務の内容 …)",
-    ("001", "tabs_doubled"): "empty cells shift the annex columns: 99 rows instead of 95, every 項目 empty; 表紙 評価書番号 missing",
-    ("001", "bom"): "the BOM makes blank line 1 count: account 404 non-blank lines for 403",
-    ("001", "choice_other_edition"): "Ⅲ-7 ①事故発生時手順 printed 十分にしている is not read: 1 item missing",
     # 003: tab-separated text with HTML
-    ("003", "tick_square"): "■/□ boxes not read: 9 checkbox items missing",
-    ("003", "fullwidth_brackets"): "［ ］ not read: 3 items missing (Ⅱ-5 提供・移転の有無 …), 主な記録項目 ticks wrong",
-    ("003", "uppercase_tags"): "<INPUT …> not read as a box: 9 checkbox items missing",
-    ("003", "section_heading_repeat"): "Ⅱ heading printed again after 委託事項4 drops that entry: its 4 items missing",
-    ("003", "page_number_dash"): "page number -2- glued to values: 2 items changed (Ⅰ-2 システム5 ②システムの機能 …)",
-    ("003", "page_number_fraction"): "page number 3/40 glued to a value: 提供先1 ⑤ reads 本人のみ3/40",
-    ("003", "page_number_bare"): "page number 2 glued to values: 3 items changed (Ⅰ-2 システム1 ②システムの機能 …)",
-    ("003", "tabs_doubled"): "empty cells shift the annex columns: all 47 rows with an empty 項目; 表紙 評価書番号 missing",
-    ("003", "bom"): "the BOM makes blank line 1 count: account 332 non-blank lines for 331",
-    ("003", "choice_other_edition"): "Ⅲ-4 再委託先…担保 printed 十分にしている is not read: 1 item missing",
 }
 
 
@@ -90,10 +68,6 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
 FOUND: dict[tuple[str, tuple[str, ...], int], str] = {
     ("000", ("section_heading_repeat",), 3): "a Ⅲ heading repeated at a page break: リスク4 リスクへの対策は十分か missing",
     ("000", ("section_heading_repeat",), 4): "a Ⅲ heading repeated at a page break: 4 items missing (Ⅲ-5 リスク1 ルールの内容… )",
-    ("001", ("page_number_fraction",), 2): "page number 2/40 glued to Ⅱ-2 その妥当性; 2 items extra",
-    ("001", ("page_number_fraction",), 3): "page number 2/40 glued to Ⅰ-1 ①事務の名称 and another value",
-    ("001", ("label_split_p",), 47415): "the heading 移転先1 split as <p>移転</p><p>先1</p> is not an entry heading: 8 items missing",
-    ("003", ("label_split_p",), 21273): "the heading 委託事項1 split as <p>委託</p><p>事項1</p> is not an entry heading: 7 items missing",
     ("003", ("cell_wrap",), 3): "a <br> in 提供先1 ②提供先における用途 changes its 識別名: 各市町村長(1) for 各市町村長(被災者台帳)",
 }
 

@@ -32,6 +32,11 @@ _FORM_PRINT = ("特定個人情報保護評価書", "全項目評価書", "重�
 _PAGE_MARK = re.compile(r"^\s*(?:[-－ー—―]\s*\d+\s*[-－ー—―]|\d+\s*/\s*\d+|\d+\s*ページ|ページ\s*\d+|\d+)\s*$")
 
 
+def is_page_mark(line: str) -> bool:
+    """A line that is a page number (- 12 -, 12 / 40, 12) or blank: the publication's, not the form's."""
+    return bool(_PAGE_MARK.match(line))
+
+
 @dataclass(frozen=True)
 class Account:
     """What became of the lines of one publication."""
@@ -128,11 +133,12 @@ def settle(text: str, result: ImportResult, catalog: Catalog) -> Account:
     printed = "\x00".join(words)
     lost: list[Unplaced] = []
     count = 0
-    for no, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for no, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         count += 1
-        if _PAGE_MARK.match(raw):
+        if is_page_mark(raw):
             continue
         # a chunk inside a form word is a label pdftotext wrapped over two lines (④提供する情報の対象とな)
         missing = [c for p in _pieces(raw) for c in _chunks(p, words)

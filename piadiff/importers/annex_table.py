@@ -16,10 +16,23 @@ ANNEX_HEADERS = {"変更日": "date_text", "項目": "item", "変更前の記載
 _FOLDED = {fold(k): v for k, v in ANNEX_HEADERS.items()}
 
 
-def annex_header(cells: list[str]) -> list[str] | None:
-    """The row keys of the columns, where ``cells`` is the annex's header row (in any order)."""
-    keys = [_FOLDED.get(fold(c)) for c in cells if c.strip()]
-    if len(keys) < 4 or None in keys or len(set(keys)) != len(keys):
+def annex_header(cells: list[str]) -> list[str | None] | None:
+    """The row key of each column (None for a column with no header), where ``cells`` is the
+    annex's header row, its cells in any order, with empty columns between them or not."""
+    keys = [_FOLDED.get(fold(c)) if c.strip() else None for c in cells]
+    named = [k for k in keys if k]
+    if len(named) < 4 or len(set(named)) != len(named) or len(named) != sum(1 for c in cells if c.strip()):
         return None
-    present = [k for k in keys]
-    return present + [k for k in ANNEX_FIELDS if k not in present]
+    return keys
+
+
+def annex_cells(cells: list[str], columns: list[str | None]) -> dict[str, str]:
+    """A row's cells by key, read by the columns of the header above it (a stray cell beyond the
+    last column belongs to the last one)."""
+    row = {k: "" for k in ANNEX_FIELDS}
+    last = max((i for i, k in enumerate(columns) if k), default=-1)
+    for i, cell in enumerate(cells):
+        key = columns[min(i, last)] if last >= 0 else None
+        if key and cell:
+            row[key] = f"{row[key]} {cell}" if row[key] else cell
+    return row

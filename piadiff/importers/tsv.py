@@ -24,7 +24,8 @@ from ..catalog import ENTRY_IDENTITY, ENTRY_NUMBER, Item, fold, kind_name, load_
 from ..errors import InputError, PiadiffError
 from ..wareki import parse_date, parse_month
 from . import ImportResult, Unplaced
-from .annex_table import ANNEX_FIELDS, annex_header
+from .account import is_page_mark
+from .annex_table import ANNEX_FIELDS, annex_cells, annex_header
 
 # --- the markup conventions of the seeds ------------------------------------------------------
 
@@ -37,14 +38,23 @@ _HTML_NAMES = (
     "font|a|sup|sub|h[1-6]|hr|center|label|section|blockquote|pre|code|col|colgroup|caption"
 )
 _TAG = re.compile(rf"</?(?:{_HTML_NAMES})\b[^<>]*>", re.I)
+#: an HTML tag in capitals (<INPUT CHECKED>); the forms' own <北九州市における措置> are not tags
+_ANY_TAG = re.compile(rf"</?(?:{_HTML_NAMES})\b[^<>]*>", re.I)
 _BLOCK_TAG = re.compile(r"</?(?:p|ul|ol|li|br|div|table|tbody|thead|tfoot|tr|h[1-6]|hr|center|section|blockquote|pre)\b[^<>]*>", re.I)
 _CELL_TAG = re.compile(r"</?(?:td|th)\b[^<>]*>", re.I)
 _CUT_TAG = re.compile(rf"<(?:/?(?:{_HTML_NAMES})\b[^<>]*)?$", re.I)  # a tag cut off by truncation
 _ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{1,6}|#x[0-9a-fA-F]{1,5});")
+#: a chosen option in brackets, half- or full-width: [十分である] / ［十分である］
+_BRACKETED = re.compile(r"[\[［]([^\[\]［］]*)[\]］]")
 #: the printed marker of a choice list; what precedes it is the chosen value
 _CHOICES = "<選択肢>"
 #: a checkbox as the converter drew it: [○], [], [<input …/>], <input …/>, [<input …/> (unclosed)
-_MARK = re.compile(r"\[\s*(?:<input\b[^<>]*>\s*)?(?:[○〇◯●✓✔]\s*)?\]?|<input\b[^<>]*>")
+_MARK = re.compile(r"\[\s*(?:<input\b[^<>]*>\s*)?(?:[○〇◯●✓✔]\s*)?\]?|<input\b[^<>]*>|[■□☑☐]")
+_BOX_GLYPHS = ("■", "□", "☑", "☐")
+#: the glyphs of a ticked box where a word processor drew the box itself (■ / ☑ beside □ / ☐)
+_TICKED_GLYPHS = "○〇◯●✓✔■☑"
+#: a box drawn with full-width brackets: ［ ］ / ［○］
+_WIDE_BOX = re.compile(r"［(\s*(?:<input\b[^<>]*>)?\s*[○〇◯●✓✔]?\s*)］", re.I)
 #: a count written beside a choice: (4) 件, () 件, (   ) 件, and the mangled () 2) 件
 _COUNT = re.compile(r"[(（]\s*(\d*)\s*[)）]\s*(?:(\d+)\s*[)）]\s*)?件")
 #: an option number in a choice list: 1) 2） ３)
@@ -256,9 +266,10 @@ def _option_prefix(item: Item, text: str) -> tuple[str, str] | None:
 def _earliest_option(item: Item, text: str) -> str | None:
     """The option written first in ``text`` (the longest one where several start together)."""
     best: tuple[int, int, str] | None = None
+    wide = _nfkc(text)  # digits and letters printed full-width: １０人以上５０人未満
     for option in item.options + item.also:
-        for form in {option, _nfkc(option)}:
-            i = text.find(form)
+        for form, where in ((option, text), (_nfkc(option), wide)):
+            i = where.find(form)
             if i >= 0 and (best is None or (i, -len(form)) < (best[0], best[1])):
                 best = (i, -len(form), option)
     return best[2] if best else None
@@ -307,6 +318,17 @@ class _Block:
     lines: list[str] = field(default_factory=list)
 
 
+def _canonical_markup(raw: str) -> str:
+    """A line with its markup written one way: tags in lower case (their quoted values as written),
+    boxes drawn with full-width brackets as [ ]. Text outside the markup is not touched."""
+    if "<" in raw:
+        raw = _ANY_TAG.sub(lambda m: re.sub(r'"[^"]*"|\'[^\']*\'|[^"\']+',
+                                            lambda p: p.group(0) if p.group(0)[0] in "\"'" else p.group(0).lower(), m.group(0)), raw)
+    if "［" in raw:
+        raw = _WIDE_BOX.sub(lambda m: f"[{m.group(1)}]", raw)
+    return raw
+
+
 def _split_cells(raw: str) -> list[str]:
     cells = raw.split("\t")
     s = raw.strip()
@@ -324,7 +346,8 @@ class _Parser:
     def __init__(self, text: str, source: str):
         self.source = source
         text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-        self.lines = [_Line(i, raw, _split_cells(raw)) for i, raw in enumerate(text.split("\n"), start=1)]
+        raws = (_canonical_markup(raw) for raw in text.split("\n"))
+        self.lines = [_Line(i, raw, _split_cells(raw)) for i, raw in enumerate(raws, start=1)]
         self.unplaced: list[Unplaced] = []
         self.legacy: list[dict[str, Any]] = []
         self._seen_unplaced: set[tuple[int, str, str]] = set()
@@ -406,21 +429,24 @@ class _Parser:
             if self._root_heading(first) is not None or _CHANGES.match(_nfkc(first)):
                 flush()
                 break
-            labels = [label_item(c) for c in line.cells]
-            if labels and all(labels):
+            labels = [label_item(c) if c else None for c in line.cells]  # empty columns between labels
+            named = [item for item in labels if item is not None]
+            if named and len(named) == sum(1 for c in line.cells if c):
                 flush()
-                if len(labels) == 1:
-                    pending = [labels[0]]
+                if len(named) == 1:
+                    pending = [named[0]]
                 else:  # a header row: the next line holds the values in the same columns
                     nxt = i + 1
                     while nxt < len(self.lines) and self.lines[nxt].blank:
                         nxt += 1
                     if nxt < len(self.lines):
                         vals = self.lines[nxt].cells
-                        for item, val in zip(labels, vals):
-                            keep(item, html_to_text(val), self.lines[nxt].no)
-                        for val in vals[len(labels):]:
-                            self.lose(self.lines[nxt].no, "表紙", html_to_text(val))
+                        for k, val in enumerate(vals):
+                            item = labels[k] if k < len(labels) else None
+                            if item is not None:
+                                keep(item, html_to_text(val), self.lines[nxt].no)
+                            elif val:
+                                self.lose(self.lines[nxt].no, "表紙", html_to_text(val))
                         i = nxt
                 i += 1
                 continue
@@ -496,13 +522,15 @@ class _Parser:
             if self.block is not None:
                 self.block.lines.append("")
             return
-        if _is_rule(line.cells):  # a table's frame drawn in dashes
+        if _is_rule(line.cells) or is_page_mark(line.raw):  # a table's frame drawn in dashes; a page number
             return
         first = line.cells[0]
         label = _clean_label(first)
 
         root = self._root_heading(label)
         if root is not None:
+            if len(line.cells) == 1 and len(self.frames) > 1 and self.frames[1].item is root:
+                return  # the heading printed again at the top of a page its table runs over
             self._flush()
             self._open_root(root, line)
             return
@@ -516,8 +544,8 @@ class _Parser:
         found = self._resolve(label)
         if found is None and len(line.cells) > 1:
             found = self._resolve_loosely(label)
-        if found is None and ("[" in first or "<input" in first):  # 「4. …の委託 [] 委託しない」
-            cut = min(p for p in (first.find("["), first.find("<input")) if p >= 0)
+        if found is None and any(m in first for m in ("[", "<input", *_BOX_GLYPHS)):  # 「4. …の委託 [] 委託しない」
+            cut = min(p for p in (first.find(m) for m in ("[", "<input", *_BOX_GLYPHS)) if p >= 0)
             if cut > 0:
                 head = _clean_label(first[:cut])
                 found = self._resolve(head)
@@ -556,7 +584,7 @@ class _Parser:
 
     def _group_heading(self, label: str) -> tuple[int, list[Item], int, int | None] | None:
         """A group entry's heading (システム3, 委託事項6～10): (frame index, path to the group, from, to)."""
-        text = _nfkc(label).strip()
+        text = re.sub(r"\s+", "", _nfkc(label))  # a heading split into parts: <p>委託</p><p>事項1</p>
         if not text or len(text) > 40:
             return None
         for fi in range(len(self.frames) - 1, 0, -1):
@@ -900,17 +928,19 @@ class _Parser:
     def _choice(self, item: Item, raw: str, line: int, where: str) -> str | None:
         flat = _flat(raw)
         head = flat.split(_CHOICES)[0]
-        for m in re.finditer(r"\[([^\[\]]*)\]", head):
+        for m in _BRACKETED.finditer(head):
             option = _match_option(item, m.group(1))
             if option is not None:
                 return option
         option = _earliest_option(item, head)
         if option is not None:
             return option
-        for m in re.finditer(r"\[([^\[\]]*)\]", head):  # another edition's wording of an option
-            option = item.nearest_option(m.group(1).strip())
+        # another edition's wording of an option, in brackets or alone before the list of options
+        bare = re.sub(r"\s+", " ", _MARK.sub(" ", head)).strip()
+        for written in [m.group(1).strip() for m in _BRACKETED.finditer(head)] + ([bare] if bare else []):
+            option = item.nearest_option(written)
             if option is not None:
-                self.lose(line, where, f"[{m.group(1).strip()}]（記載のまま。様式の選択肢「{option}」として読みました）")
+                self.lose(line, where, f"[{written}]（記載のまま。様式の選択肢「{option}」として読みました）")
                 return option
         rest = re.sub(r"[\[\]\s]", "", _MARK.sub("", head))
         if rest and not _is_dash(rest):
@@ -935,7 +965,7 @@ class _Parser:
             return [], ([] if not s.strip() else self._unmarked(item, s))
         states = []
         for _, _, mark in marks:
-            checked = "checked" in mark.lower() or bool(re.search(r"[○〇◯●✓✔]", mark))
+            checked = "checked" in mark.lower() or any(g in mark for g in _TICKED_GLYPHS)
             radio = 'type="radio"' in mark.lower().replace("'", '"')
             states.append((checked, radio))
         if not any(c for c, _ in states) and any(r for _, r in states) and not all(r for _, r in states):
@@ -991,14 +1021,14 @@ class _Parser:
         """The rows of the annex, each as published; a header printed again at a page break (in any
         column order) sets the columns of the rows after it. Lines between rows that are not rows
         (a page number) are kept in 注記; so is what follows the table."""
-        columns = list(ANNEX_FIELDS)
+        columns: list[str | None] = list(ANNEX_FIELDS)
         header = False
         previous_iso = ""
         between: list[_Line] = []  # lines after the latest row that are not rows
         while i < len(self.lines):
             line = self.lines[i]
             i += 1
-            if line.blank:
+            if line.blank or is_page_mark(line.raw):
                 continue
             cells = [_flat(c) for c in line.raw.split("\t")]
             while cells and not cells[-1]:
@@ -1007,15 +1037,14 @@ class _Parser:
             if order is not None:
                 columns, header = order, True
                 continue
-            row = dict(zip(columns, cells + [""] * (len(columns) - len(cells))))
-            if len(cells) > len(columns):  # a stray tab: the rest belongs to the last column
-                row[columns[-1]] = " ".join(cells[len(columns) - 1:])
-            date_text = row.get("date_text", "")
+            row = annex_cells(cells, columns)
+            date_text = row["date_text"]
             dated = bool(date_text) and self._is_date(date_text)
+            reached = sum(1 for k in columns[:len(cells)] if k)  # the columns this line's cells reach
             # a row that lost cells is still a row where it stands in the table (right after a row)
-            short = dated and 1 < len(cells) < 4 and bool(self.legacy) and not between
+            short = dated and 1 < reached < 4 and bool(self.legacy) and not between
             filled = [c for c in cells if c]
-            if not short and (len(filled) < 2 or len(cells) < 3 or (date_text and not dated)
+            if not short and (len(filled) < 2 or reached < 3 or (date_text and not dated)
                               or (not date_text and not self.legacy)):
                 between.append(line)
                 continue
@@ -1040,7 +1069,7 @@ class _Parser:
                 "timing": timing if timing in _TIMINGS else "",
                 "explanation": row.get("explanation", ""),
                 "line": line.no,
-                **({"uncertain": f"セルが {len(cells)} 列しかありません（6 列のはず）"} if short else {}),
+                **({"uncertain": f"セルが {reached} 列しかありません（6 列のはず）"} if short else {}),
             })
             if timing and timing not in _TIMINGS:
                 self.lose(line.no, "(別添) 変更箇所 > 提出時期", timing)
