@@ -334,8 +334,8 @@ def import_command(file: Path, output: Path | None, assessment_id, do_record: bo
         if not sep or not key.strip() or not value.strip():
             raise PiadiffError(f"--cover「{pair}」は「項目=値」の形で書いてください（例: --cover 評価書番号=46）")
         given[key.strip()] = value.strip()
-    text, source = read_published(file)  # a PDF through pdftotext: line numbers are of its text
-    result = import_text(text, source)
+    text, source, table = read_published(file)  # a PDF through pdftotext: line numbers are of its text
+    result = import_text(text, source, table)
     doc = imported_document(result, str(file), given)
     report = []
     if do_record:

@@ -189,16 +189,11 @@ def test_every_row_of_a_long_annex_printed_over_many_pages(tmp_path, seed):
 
 
 @needs_pdftotext
-def test_the_word_positions_stand_only_for_the_text_of_that_pdf(assessment_pdf):
-    from piadiff.importers import annex_pdftext, import_text
+def test_the_rows_come_from_the_word_positions_of_that_pdf(assessment_pdf):
+    from piadiff.importers import import_text
     from piadiff.importers.pdf import read_published
 
-    annex_pdftext._TABLES.clear()
-    text, source = read_published(assessment_pdf)
-    assert len(annex_pdftext._TABLES) == 1
-    altered = text.replace("西尾 典弘", "西尾 典広")
-    import_text(altered, source)  # another text: read from the text, the table is left alone
-    assert len(annex_pdftext._TABLES) == 1
-    rows = import_text(text, source).legacy_rows  # the PDF's own text: its table is used, once
-    assert annex_pdftext._TABLES == {}
+    text, source, table = read_published(assessment_pdf)
+    assert table is not None
+    rows = import_text(text, source, table).legacy_rows
     assert [fold(r["before"]) for r in rows] == [fold(p["before"]) for p in groundtruth("003")[:12]]

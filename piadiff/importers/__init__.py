@@ -76,8 +76,11 @@ def detect_kind(text: str, source: str) -> str:
     return best
 
 
-def import_text(text: str, source: str) -> ImportResult:
-    """A published assessment (its text) as a piadiff document, with its own annex rows."""
+def import_text(text: str, source: str, annex_table: Any = None) -> ImportResult:
+    """A published assessment (its text) as a piadiff document, with its own annex rows.
+
+    ``annex_table`` is the annex a PDF's word positions gave (:func:`piadiff.importers.pdf.read_published`).
+    """
     from ..errors import InputError
 
     kind = detect_kind(text, source)
@@ -96,7 +99,7 @@ def import_text(text: str, source: str) -> ImportResult:
     else:
         from .pdftext import parse_pdf_text
 
-        result = parse_pdf_text(text, source, kind)
+        result = parse_pdf_text(text, source, kind, annex_table)
     result.format = fmt
     from ..catalog import load_catalog
     from .account import settle

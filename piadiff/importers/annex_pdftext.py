@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from . import Unplaced
+from .annex_table import ANNEX_HEADERS
 
-#: the table's header cells as the form prints them
-HEADER = ("変更日", "項目", "変更前の記載", "変更後の記載", "提出時期", "提出時期に係る説明")
+#: the table's header cells as the form prints them, in its order
+HEADER = tuple(ANNEX_HEADERS)
 TIMINGS = ("事前", "事後")
 WHERE = "（別添）変更箇所"
 UNCERTAIN_DATE = "変更日を揃えられませんでした"
@@ -639,14 +640,13 @@ def _iso(date_text: str) -> str:
         return ""
 
 
-def place_annex(lines: list[Any]) -> list[dict[str, Any]]:
+def place_annex(lines: list[Any], table: Any = None) -> list[dict[str, Any]]:
     """:func:`read_annex` for the pdftotext importer: its line objects (``no``, ``text``) are
     marked as it marks what it placed: ``state`` "value" for a row's lines, "form" for the header,
     and for a line in no row, ``where`` says why (the importer reports it with its line number).
 
-    When the text came from a PDF whose table was read by where its words stand
-    (:func:`remember_table`), those rows are used: the text alone cannot tell its cells apart."""
-    table = _TABLES.pop(_key(lines[0].no - 1 if lines else 0, [ln.text for ln in lines]), None)
+    ``table`` is the annex as read from the PDF by where its words stand (annex_pdfbox), when the
+    text came from a PDF: its rows are used, the text alone cannot tell its cells apart."""
     if table is not None:
         rows = table.rows
         used = {n for r in rows for n in r["lines"]} | table.header_lines
@@ -662,25 +662,3 @@ def place_annex(lines: list[Any]) -> list[dict[str, Any]]:
         elif ln.text.strip():
             ln.state = "value" if ln.no in used else "form"
     return rows
-
-
-#: annex tables read from a PDF's word positions (:mod:`piadiff.importers.annex_pdfbox`), left by
-#: the PDF reader for :func:`place_annex`: the importer gets only the text, and the table is the
-#: PDF's. Each is keyed by the very lines it was read along with, so no other text meets it.
-_TABLES: dict[tuple[int, str], Any] = {}
-_KEEP = 8
-
-
-def remember_table(text: str, table: Any) -> None:
-    """Leave ``table`` (an :class:`~piadiff.importers.annex_pdfbox.BoxTable` read from the PDF
-    whose text is ``text``) for the import of that text."""
-    lines = [line.rstrip() for line in text.split("\n")]
-    while len(_TABLES) >= _KEEP:
-        _TABLES.pop(next(iter(_TABLES)))
-    _TABLES[_key(table.first_line, lines[table.first_line:])] = table
-
-
-def _key(heading: int, lines: list[str]) -> tuple[int, str]:
-    import hashlib
-
-    return heading, hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()

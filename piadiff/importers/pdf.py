@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
 
@@ -47,15 +48,15 @@ def is_pdf(path: Path) -> bool:
         return False  # the text reader reports a missing or unreadable file
 
 
-def read_published(path: Path) -> tuple[str, str]:
-    """A published assessment's text and the name its messages use: a PDF through pdftotext."""
+def read_published(path: Path) -> tuple[str, str, Any]:
+    """A published assessment's text, the name its messages use, and (for a PDF) its annex table
+    read by where the words stand (None where there is none): ``import_text(*read_published(p))``."""
     if not is_pdf(path):
         from ..load import decode, read_bytes
 
-        return decode(read_bytes(path), str(path)), str(path)
+        return decode(read_bytes(path), str(path)), str(path), None
     text = pdf_text(path)
-    _read_table(path, text)
-    return text, f"{path}{TEXT_OF_PDF}"
+    return text, f"{path}{TEXT_OF_PDF}", _read_table(path, text)
 
 
 def pdf_text(path: Path) -> str:
@@ -82,24 +83,21 @@ def pdf_text(path: Path) -> str:
     return text.replace("\f", "\n\n")
 
 
-def _read_table(path: Path, text: str) -> None:
-    """The annex of changes read by where its words stand, left for the import of ``text``.
+def _read_table(path: Path, text: str) -> Any:
+    """The annex of changes read by where its words stand (an annex_pdfbox.BoxTable), or None.
 
     The text alone often cannot tell a table's cells apart (see annex_pdfbox); when this reading
     fails, the import reads the annex from the text as it can.
     """
     from .annex_pdfbox import read_boxes
-    from .annex_pdftext import remember_table
 
     exe = shutil.which("pdftotext")
     try:
         done = subprocess.run([exe or "pdftotext", "-bbox-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True,
                               timeout=TIMEOUT_SECONDS, stdin=subprocess.DEVNULL, env=_c_locale())
     except (OSError, subprocess.TimeoutExpired):
-        return
-    table = read_boxes(done.stdout.decode("utf-8", "replace"), text) if done.returncode == 0 else None
-    if table is not None:
-        remember_table(text, table)
+        return None
+    return read_boxes(done.stdout.decode("utf-8", "replace"), text) if done.returncode == 0 else None
 
 
 def _check_file(path: Path) -> None:

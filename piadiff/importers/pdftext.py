@@ -170,7 +170,7 @@ class _Value:
 
 # --- the importer -----------------------------------------------------------------------------
 
-def parse_pdf_text(text: str, source: str, kind: str | None = None) -> ImportResult:
+def parse_pdf_text(text: str, source: str, kind: str | None = None, annex_table: Any = None) -> ImportResult:
     """A published assessment as pdftotext wrote it, as a piadiff document (see the module's doc).
 
     ``kind`` is the form kind; without it, :func:`piadiff.importers.detect_kind` decides.
@@ -184,11 +184,12 @@ def parse_pdf_text(text: str, source: str, kind: str | None = None) -> ImportRes
         catalog = load_catalog(kind)
     except PiadiffError as e:
         raise InputError(f"{source}: {e}") from None
-    return _Reader(catalog, lines, source).read()
+    return _Reader(catalog, lines, source, annex_table).read()
 
 
 class _Reader:
-    def __init__(self, catalog: Catalog, lines: list[str], source: str):
+    def __init__(self, catalog: Catalog, lines: list[str], source: str, annex_table: Any = None):
+        self.annex_table = annex_table  # the annex as read from the PDF's word positions, if any
         self.cat = catalog
         self.source = source
         self.lines = [_Line(no=i + 1, text=l.rstrip()) for i, l in enumerate(lines)]
@@ -390,7 +391,7 @@ class _Reader:
                 from .annex_pdftext import place_annex
 
                 ln.state = "form"
-                self.legacy_rows = place_annex(lines[i + 1:])
+                self.legacy_rows = place_annex(lines[i + 1:], self.annex_table)
                 break
             block = [l for l in lines[i:i + 40] if l.block == ln.block and l.text.strip()]
             # a label printed one character a line (再／委／託)
