@@ -579,7 +579,8 @@ def _ticks(doc: Altered, rng: random.Random, ticked: Callable[[], str], unticked
         doc.text = "\n".join([s] + lines[cut:])
         return
     s = re.sub(r"\[\s*[○〇◯]\s*\]", lambda m: ticked(), doc.text)
-    doc.text = re.sub(r"\[ \]", lambda m: unticked(), s)
+    # a box stands before its option's name; a "[ ]" ending a line is a chosen value's bracket
+    doc.text = re.sub(r"\[ \](?=[ \t　]*\S)", lambda m: unticked(), s)
 
 
 @kind(2, "tsv", "pdftext")

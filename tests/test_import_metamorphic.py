@@ -45,18 +45,9 @@ RNG_SEED = 1
 #: (seed, kind) -> what breaks today, as seen with RNG_SEED
 KNOWN_FAILURES: dict[tuple[str, str], str] = {
     # 000: pdftotext text
-    ("000", "cover_page_missing"): "refused: 表紙から必須の項目を読み取れません (評価書番号、評価書名、評価実施機関名、公表日) "
-                                   "instead of importing the body and reporting what is missing",
     ("000", "cell_wrap"): "a wrapped （手数料額、納付方法： …） keeps its closing ） in the value",
-    ("000", "tick_square"): "■/□ boxes not read: 32 items missing, ■ その他(…) glued to Ⅰ-2 システム5 ②システムの機能",
-    ("000", "roman_ascii"): "I/II/III headings not recognised: 62 items missing",
-    ("000", "fullwidth_brackets"): "［ ］ not read as brackets: 62 items missing, 1 extra, 5 unplaced texts of the original lost",
-    ("000", "nbsp_spaces"): "a no-break space after a label is not a label's end: 96 items missing",
     ("000", "page_break_blank"): "a value separated from its label by a new page break is dropped: 5 items missing",
-    ("000", "page_number_dash"): "a page-number block changes what is trusted: 1 item extra (Ⅲ-4 その他のリスク)",
-    ("000", "page_number_fraction"): "page number 15/34 glued to (別添2) and another value; 1 item extra",
     ("000", "page_number_bare"): "refused: the cover's page number 1 is a second 評価書番号 candidate",
-    ("000", "choice_other_edition"): "option list 3）十分にしていない taken as the value of Ⅳ-2 具体的な方法",
     # 001: tab-separated text with HTML
     # 003: tab-separated text with HTML
 }

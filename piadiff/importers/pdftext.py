@@ -33,6 +33,7 @@ output of the PPC forms, in the constants below. The annex of changes (別添3) 
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ _TITLE = re.compile(r"特定個人情報保護評価書\s*[(（]\s*([^()（）]+
 #: a label cell of the form starts its line with one ASCII space; values start at the margin
 _LABEL_LINE = re.compile(r"^ (?! )")
 #: a section heading: Ⅰ　基本情報
-_ROMAN = re.compile(r"^\s*[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ][\s\u3000]")
+_ROMAN = re.compile(r"^\s*(?:[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]|(?:IX|IV|VI{0,3}|I{1,3}|X))[\s\u3000]")
 #: an annex heading: （別添1） 事務の内容; the annex of changes (別添3, or 別添2 of a 重点項目評価書), and its header row
 _ANNEX = re.compile(r"^[\s\u3000]*[(（]\s*別添")
 _CHANGES = re.compile(r"^[\s\u3000]*[(（]\s*別添\s*[0-9０-９]+\s*[)）][\s\u3000]*変更箇所")
@@ -95,6 +96,8 @@ _COVER_NAME = "名"  # labels of names end so (評価書名, 評価実施機関�
 _COVER_ORG = re.compile(r"(?:長|知事|大臣|委員会|機構|連合|組合|法人|庁|省|局|本部)$")
 
 _CIRCLED = re.compile("[\u2460-\u2473]")
+#: a box drawn as a glyph, and whether it is ticked
+_GLYPHS = {"■": True, "☑": True, "□": False, "☐": False}
 
 
 def _mkey(text: str) -> str:
@@ -179,12 +182,27 @@ def parse_pdf_text(text: str, source: str, kind: str | None = None, annex_table:
         from . import detect_kind
 
         kind = detect_kind(text, source)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n\n").split("\n")
+    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n\n").split("\n")
     try:
         catalog = load_catalog(kind)
     except PiadiffError as e:
         raise InputError(f"{source}: {e}") from None
-    return _Reader(catalog, lines, source, annex_table).read()
+    return _Reader(catalog, [_printed_one_way(line) for line in lines], source, annex_table).read()
+
+
+#: a page number between pages (- 12 -, 12 / 40): a page break, not text of the form
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-－ー—―]\s*\d+\s*[-－ー—―]|\d+\s*/\s*\d+)\s*$")
+#: marks printed in other widths or glyphs than the ones this reader knows
+_ONE_WAY = str.maketrans({"\u00a0": " ", "［": "[", "］": "]"})
+
+
+def _printed_one_way(line: str) -> str:
+    """A line with what publications print in several ways written one way: a no-break space as a
+    space, full-width brackets as [ ], a page number as a blank line (the page break it stands at).
+    Line numbers do not move."""
+    if _PAGE_NUMBER.match(line):
+        return ""
+    return line.translate(_ONE_WAY)
 
 
 class _Reader:
@@ -200,6 +218,7 @@ class _Reader:
         self.legacy_rows: list[dict[str, Any]] = []  # the annex of changes (annex_pdftext)
         self._split()
         self._index()
+        self._glyph_boxes()
 
     def read(self) -> ImportResult:
         self.toks = self._tokens(self._cover_and_contents())
@@ -253,6 +272,21 @@ class _Reader:
                 ), it))
         self.cover_names = {_mkey(c.key): c for c in self.cat.cover.children}
 
+    def _glyph_boxes(self) -> None:
+        """Boxes a word processor drew as glyphs (■ ticked, □ not) written as the form's [ ○ ] / [ ]:
+        only where an option of the form follows the glyph, for ■ is a bullet in prose too."""
+        for ln in self.lines:
+            if not any(g in ln.text for g in _GLYPHS):
+                continue
+
+            def box(m: re.Match) -> str:
+                rest = _mkey(ln.text[m.end():m.end() + 60])
+                if not any(o and rest.startswith(o) for o in self.options):
+                    return m.group(0)
+                return "[ ○ ] " if _GLYPHS[m.group(1)] else "[ ] "
+
+            ln.text = re.sub(r"([■□☑☐])\s*", box, ln.text)
+
     def _match(self, text: str) -> tuple[str, int] | None:
         """The longest printed name ``text`` starts with, ending where a label ends: (name, end)."""
         folded: list[str] = []
@@ -276,7 +310,16 @@ class _Reader:
             return bool(_CHOICE_MARK.search(s))
         parts = _OPTION_NO.split(t)
         segs = [p.strip() for p in parts[1:] if p.strip()]
-        return not parts[0].strip() and bool(segs) and all(_mkey(p) in self.options for p in segs)
+        return not parts[0].strip() and bool(segs) and all(self._is_option(p) for p in segs)
+
+    def _is_option(self, text: str) -> bool:
+        """An option of the form, or one in another edition's wording (十分にしていない)."""
+        key = _mkey(text)
+        if key in self.options:
+            return True
+        return 3 <= len(key) <= 40 and any(
+            abs(len(o) - len(key)) <= 3 and difflib.SequenceMatcher(None, key, o, autojunk=False).ratio() >= 0.8
+            for o in self.options)
 
     # the cover --------------------------------------------------------------------------------
     def _cover_and_contents(self) -> int:
@@ -895,6 +938,9 @@ class _Reader:
                     line = next((l.no for l in self.lines if text[:12] and text[:12] in l.text), 0)
                     self.notes.append(Unplaced(line, f"{p.path}（様式に合わず外しました: {p.message}）", text))
             if not removed:
+                if all(p.path.startswith("表紙") for p in problems) and any(k.startswith(("Ⅰ", "Ⅱ")) for k in data):
+                    # the body was read, the cover page is missing: the import names what to supply
+                    return data
                 missing = "、".join(p.path.removeprefix("表紙 > ") for p in problems)
                 raise InputError(f"{self.source}: {self.cat.title}の表紙から必須の項目を読み取れません（{missing}）")
         raise InputError(f"{self.source}: 取り込んだ文書を様式に合わせられませんでした")
