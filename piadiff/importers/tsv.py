@@ -823,11 +823,11 @@ class _Parser:
                 names = {self._option_name(o) for o in old}
                 frame.data[item.key] = old + [t for t in ticked if self._option_name(t) not in names]
             return True
-        rest = _flat(text).replace(_CHOICES, " ")
+        rest = _nfkc(_flat(text)).replace(_CHOICES, " ")  # options printed in full-width digits too
         rest = _OPTION_NO.sub(" ", rest)
         rest = _MARK.sub(" ", rest)
         for option in sorted(item.options + item.also, key=len, reverse=True):
-            rest = rest.replace(option, " ")
+            rest = rest.replace(_nfkc(option), " ")
         return not re.sub(r"[\s\[\]()（）]", "", rest)
 
     def _frames_of(self, frame: _Frame) -> list[_Frame]:
@@ -1028,8 +1028,8 @@ class _Parser:
         while i < len(self.lines):
             line = self.lines[i]
             i += 1
-            if line.blank or is_page_mark(line.raw):
-                continue
+            if line.blank or is_page_mark(line.raw) or _CHANGES.match(_nfkc(_clean_label(line.cells[0]))):
+                continue  # the annex's heading printed again at the top of a page
             cells = [_flat(c) for c in line.raw.split("\t")]
             while cells and not cells[-1]:
                 cells.pop()
