@@ -37,6 +37,17 @@ POLICIES = {
 DEFAULT_POLICY = "additions"
 
 
+#: how sure a proposal is: 高 (the guideline decides it) or 低 (an officer should look at it)
+HIGH, LOW = "高", "低"
+#: why a proposal is 低 (the keys are codes for JSON; the values are what an officer reads)
+DOUBTS = {
+    "bodies-differ": "団体により扱いが分かれる",
+    "rules-conflict": "規則が競合",
+    "text-unclear": "文面から判定できない",
+    "item-unknown": "項目が特定できない",
+}
+
+
 @dataclass(frozen=True)
 class Decision:
     timing: Timing
@@ -44,6 +55,12 @@ class Decision:
     text: str  # 提出時期に係る説明
     rule: str  # id of the rule that decided ("person" when an officer decided)
     by_person: bool = False
+    confidence: str = HIGH  # 高 / 低
+    doubt: str = ""  # why it is 低: a key of DOUBTS
+
+    @property
+    def doubt_text(self) -> str:
+        return DOUBTS.get(self.doubt, "")
 
 
 @dataclass(frozen=True)
