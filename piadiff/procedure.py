@@ -1,6 +1,8 @@
 """しきい値判断 and the procedure a 重要な変更 triggers (rules in piadiff/rules/procedure.yaml).
 
-- :func:`required_kind`: which kind of assessment a document's 対象人数, 取扱者数 and 重大事故 call for;
+- :func:`required_kind`: which kind of assessment a document's 対象人数 and 取扱者数 call for, with
+  the しきい値判断's 重大事故 as the officer states it (the form's Ⅲ-7 asks another question);
+- :func:`threshold_move`: whether one changed value moves the しきい値判断 up (a row's reason);
 - :func:`threshold_warnings`: a warning when a revision moves the task into a higher kind;
 - :func:`plan`: what must be done before a revision's changes take effect, with the latest dates.
 """
@@ -70,33 +72,80 @@ class Threshold:
         if self.handlers:
             parts.append("取扱者 500人以上")
         if self.incident:
-            parts.append("重大事故の発生あり（様式のⅢ-7 は過去3年の個人情報、しきい値判断は過去1年の特定個人情報について問う点に注意）")
+            parts.append("特定個人情報に関する重大事故の発生あり")
         return "、".join(parts)
 
 
-def required_kind(doc: Document) -> Threshold | None:
-    """The kind the document's own answers call for; None if 対象人数 is not filled in."""
-    r = _rules()
-    inputs = r["inputs"]
+def _kind_for(persons: int, handlers: bool, incident: bool) -> str:
+    """The kind the しきい値 table calls for ("" where none is required)."""
+    flags = {"handlers": handlers, "incident": incident}
+    for row in _rules()["thresholds"]:
+        if persons >= int(row["persons"]) and (not row.get("with") or any(flags[w] for w in row["with"])):
+            return str(row["kind"])
+    return ""
+
+
+def required_kind(doc: Document, incident: bool = False) -> Threshold | None:
+    """The kind the document's own answers call for; None if 対象人数 is not filled in.
+
+    ``incident`` is the しきい値判断's question (a 重大事故 concerning 特定個人情報 within the period
+    the 指針 sets), which the 全項目/重点 forms do not ask: the officer states it (settings.yaml
+    「重大事故」). The form's Ⅲ-7 (個人情報, past three years) is a different question and is not read.
+    """
+    inputs = _rules()["inputs"]
     persons = _lower_bound(_find(doc, inputs["persons"]))
     if persons is None:
         return None
     handlers = (_lower_bound(_find(doc, inputs["handlers"])) or 0) >= int(inputs["handlers_at_least"])
-    incident = _find(doc, inputs["incident"]) == inputs["incident_value"]
-    flags = {"handlers": handlers, "incident": incident}
-    for row in r["thresholds"]:
-        if persons >= int(row["persons"]) and (not row.get("with") or any(flags[w] for w in row["with"])):
-            return Threshold(row["kind"], persons, handlers, incident)
-    return Threshold("", persons, handlers, incident)
+    return Threshold(_kind_for(persons, handlers, incident), persons, handlers, incident)
 
 
-def threshold_warnings(old: Document | None, new: Document) -> list[str]:
+def _rank(kind: str) -> int:
+    order = _rules()["order"]
+    return order.index(kind) + 1 if kind in order else 0
+
+
+def _result_kind(text: str) -> str:
+    """The kind a しきい値判断結果 makes mandatory: 基礎項目評価及び全項目評価の実施が義務付けられる → 全項目評価書."""
+    mandatory = unicodedata.normalize("NFKC", text).split("の実施が義務付けられる")[0]
+    if mandatory == unicodedata.normalize("NFKC", text):
+        return ""  # 義務付けられない
+    for kind in reversed(_rules()["order"]):
+        if kind.removesuffix("書") in mandatory:
+            return kind
+    return ""
+
+
+def threshold_move(label: str, before: str, after: str) -> str | None:
+    """"up" where a changed value of one しきい値 input can call for a higher kind of assessment.
+
+    One row alone does not show the other inputs, so a change counts as moving up when it does
+    so for some value of them: 対象人数 crossing a line of the table, 使用者数 reaching 500人以上,
+    the しきい値判断結果 itself naming a higher kind.
+    """
+    inputs = _rules()["inputs"]
+    if inputs["result"] in label:
+        return "up" if _rank(_result_kind(after)) > _rank(_result_kind(before)) else None
+    if inputs["persons"] in label:
+        old, new = _lower_bound(before), _lower_bound(after)
+        if old is None or new is None:
+            return None
+        moved = any(_rank(_kind_for(new, h, i)) > _rank(_kind_for(old, h, i)) for h in (False, True) for i in (False, True))
+        return "up" if moved else None
+    if inputs["handlers"] in label:
+        least = int(inputs["handlers_at_least"])
+        old, new = _lower_bound(before), _lower_bound(after)
+        return "up" if old is not None and new is not None and old < least <= new else None
+    return None
+
+
+def threshold_warnings(old: Document | None, new: Document, incident: bool = False) -> list[str]:
     """A warning when the new version's answers call for a higher kind than the document is."""
     order = _rules()["order"]
-    now = required_kind(new)
+    now = required_kind(new, incident)
     if now is None or not now.kind or now.kind not in order or new.kind not in order:
         return []
-    before = required_kind(old) if old is not None else None
+    before = required_kind(old, incident) if old is not None else None
     if order.index(now.kind) > order.index(new.kind) and (before is None or before.kind != now.kind):
         return [f"しきい値判断: {now.describe()} のため {now.kind} が必要です（いまは {new.kind}）。"
                 f"重要な変更として、{now.kind}による評価を変更の前に実施してください。"]

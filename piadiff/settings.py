@@ -35,6 +35,7 @@ class Settings:
     explanations: dict[str, str] = field(default_factory=dict)  # reason code -> house phrasing
     policy: str | None = None  # none / additions / all; None: learnt from earlier batches, else additions
     explain_pre: bool | None = None  # write an explanation on 事前 rows; None: learnt, else no
+    serious_incident: bool = False  # しきい値判断: a 重大事故 concerning 特定個人情報 (the officer states it)
 
     def habits(self, learnt: "Habits | None"):
         """The habits to apply: what the store's settings say, else what was learnt, else defaults."""
@@ -70,7 +71,7 @@ def load_settings(store_path: str | Path | None) -> Settings:
         return Settings()
     if not isinstance(data, dict):
         raise PiadiffError(f"{path}: 設定は「項目の書き方: 正式」のような項目の並びで書いてください")
-    known = {"項目の書き方", "元年", "抜粋", "抜粋する長さ", "記載", "説明", "改訂の扱い", "事前の説明"}
+    known = {"項目の書き方", "元年", "抜粋", "抜粋する長さ", "記載", "説明", "改訂の扱い", "事前の説明", "重大事故"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise PiadiffError(f"{path}: 「{unknown[0]}」という設定はありません（使えるもの: {'、'.join(sorted(known))}）")
@@ -100,7 +101,17 @@ def load_settings(store_path: str | Path | None) -> Settings:
         explanations=explanations,
         policy=POLICY_NAMES.get(policy) if policy is not None else None,
         explain_pre=_flag(data.get("事前の説明"), path, "事前の説明") if data.get("事前の説明") is not None else None,
+        serious_incident=_incident(data.get("重大事故"), path),
     )
+
+
+def _incident(value: Any, path: Path) -> bool:
+    """しきい値判断の重大事故: あり / なし (written by the officer; the form does not ask it)."""
+    if value is None or str(value).strip() in ("なし", "無し", "発生なし"):
+        return False
+    if str(value).strip() in ("あり", "有り", "発生あり"):
+        return True
+    raise PiadiffError(f"{path}: 重大事故 は「あり」か「なし」で書いてください（「{value}」）")
 
 
 def _flag(value: Any, path: Path, name: str) -> bool:
@@ -128,6 +139,7 @@ def settings_template(settings: Settings | None = None) -> str:
         f"抜粋する長さ: {s.excerpt_min_chars}   # この文字数以上の文を抜粋する",
         f"改訂の扱い: {_policy_name(s.policy)}    # 重要な変更を含む改訂で、ほかの行を 各行: それぞれの判定のまま / 追加: 追記の行も事前 / すべて: すべて事前（書かなければ過去の変更箇所から学ぶ。既定は 追加）",
         f"事前の説明: {'する' if s.explain_pre else 'しない'}   # 事前の行にも提出時期に係る説明を書く",
+        f"重大事故: {'あり' if s.serious_incident else 'なし'}     # しきい値判断の問い: 特定個人情報に関する重大事故の発生（様式のⅢ-7 とは別の問い）",
         "記載:",
     ]
     lines += [f"  {k}: {_q(s.placeholder(k))}" for k in DEFAULT_PLACEHOLDERS]
