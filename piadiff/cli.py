@@ -197,8 +197,8 @@ def _annex_settings(store_path: Path, style: str | None, excerpt: bool | None, g
     return load_settings(store_path).with_options(item_style=STYLES.get(style or ""), excerpt=excerpt, gannen=gannen)
 
 
-def _emit(batches, title: str, fmt: str | None, output: Path | None) -> None:
-    from .render import FORMATS, render
+def _emit(batches, title: str, fmt: str | None, output: Path | None, note: str = "") -> None:
+    from .render import FORMATS, NOTE_FORMATS, render
 
     if fmt is None:
         suffix = output.suffix.lower().lstrip(".") if output else ""
@@ -207,7 +207,9 @@ def _emit(batches, title: str, fmt: str | None, output: Path | None) -> None:
             raise PiadiffError(f"{output}: 拡張子から出力形式が分かりません。--format で指定してください（{' / '.join(FORMATS)}）")
     if fmt == "xlsx" and output is None:
         raise PiadiffError("xlsx は画面に出せません。-o 変更箇所.xlsx のようにファイル名を指定してください")
-    _write(render(batches, fmt, title), output)
+    _write(render(batches, fmt, title, note=note), output)
+    if note and fmt not in NOTE_FORMATS:  # the form's six columns have no room for it
+        click.echo(note, err=True)
     for batch in batches:
         for warning in batch.warnings:
             click.echo(f"注意（{batch.version}）: {warning}", err=True)
@@ -217,16 +219,21 @@ def _emit(batches, title: str, fmt: str | None, output: Path | None) -> None:
 @click.argument("assessment_id")
 @click.argument("old", required=False, default="latest~1")
 @click.argument("new", required=False, default="latest")
+@click.option("--review", is_flag=True, help="確度が低い（要確認の）行だけを出す。行番号は全体のまま（decide の ROW）")
 @annex_options
-def changes(assessment_id: str, old: str, new: str, fmt, output, style, excerpt, gannen, store_path: Path) -> None:
+def changes(assessment_id: str, old: str, new: str, review: bool, fmt, output, style, excerpt, gannen, store_path: Path) -> None:
     """二つの版の違いを（別添）変更箇所の行にする（既定: 最新版とその一つ前）。"""
-    from .annex import changes_between
+    from .annex import changes_between, review as review_rows
 
     settings = _annex_settings(store_path, style, excerpt, gannen)
     with _open(store_path) as store:
         batch = changes_between(store, assessment_id, old, new, settings)
         title = store.revision(assessment_id, new).title
-    _emit([batch], title, fmt, output)
+    if not review:
+        _emit([batch], title, fmt, output)
+        return
+    low = review_rows([batch])
+    _emit(low.batches, title, fmt, output, low.summary)
 
 
 @cli.command()
@@ -552,7 +559,7 @@ def serve(host: str, port: int, store_path: Path) -> None:
               help="変更箇所の行（1 行 1 JSON: assessment_type, item, before, after, date_iso）")
 @click.option("--no-history", is_flag=True, help="同じ文書の前の変更日の行から団体の書きぶりを学ばない")
 def classify_command(rows_file: Path, no_history: bool) -> None:
-    """既存の変更箇所の行に、提出時期・理由・説明・項目の解決結果を付けて 1 行 1 JSON で出す。"""
+    """既存の変更箇所の行に、提出時期・理由・説明・確度・項目の解決結果を付けて 1 行 1 JSON で出す。"""
     import json
 
     from .legacy import classify_rows
@@ -623,7 +630,7 @@ def demo(store_path: Path) -> None:
         ctx.invoke(log, assessment_id=aid, store_path=store_path)
     first = example_ids()[-1]
     click.echo(f"\n$ piadiff changes {first.split('-')[0]}\n")
-    ctx.invoke(changes, assessment_id=first, old="latest~1", new="latest", fmt="table", output=None,
+    ctx.invoke(changes, assessment_id=first, old="latest~1", new="latest", review=False, fmt="table", output=None,
                style=None, excerpt=None, gannen=None, store_path=store_path)
 
 

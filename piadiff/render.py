@@ -21,24 +21,31 @@ if TYPE_CHECKING:
 #: the mark of a published row kept as written (see AnnexRow.carried_over); never in the six cells
 CARRIED_OVER = "公表版から引継ぎ"
 
+#: the mark of a row whose proposal is 低 (AnnexRow.review_mark): shown to the officer in the table,
+#: HTML and JSON, never in the six cells pasted into the form (xlsx, CSV, Markdown)
+REVIEW = "要確認"
+
 #: the six columns of the official (別添) 変更箇所 sheet
 COLUMNS = ("変更日", "項目", "変更前の記載", "変更後の記載", "提出時期", "提出時期に係る説明")
 
 FORMATS = ("table", "html", "xlsx", "csv", "json", "md")
+#: the formats that print a note above the rows; the others are the form's six columns and nothing else
+NOTE_FORMATS = ("table", "html", "json")
 
 
-def render(batches: list[Batch], fmt: str, title: str = "", width: int = 80) -> bytes:
-    """``batches`` as ``fmt`` (one of :data:`FORMATS`)."""
+def render(batches: list[Batch], fmt: str, title: str = "", width: int = 80, note: str = "") -> bytes:
+    """``batches`` as ``fmt`` (one of :data:`FORMATS`); ``note`` (e.g. the summary of --review) is
+    printed above the rows in :data:`NOTE_FORMATS`."""
     if fmt == "table":
-        return to_table(batches, title, width).encode("utf-8")
+        return to_table(batches, title, width, note).encode("utf-8")
     if fmt == "html":
-        return to_html(batches, title).encode("utf-8")
+        return to_html(batches, title, note).encode("utf-8")
     if fmt == "xlsx":
         return to_xlsx(batches, title)
     if fmt == "csv":
         return to_csv(batches).encode("utf-8-sig")
     if fmt == "json":
-        return to_json(batches, title).encode("utf-8")
+        return to_json(batches, title, note).encode("utf-8")
     if fmt == "md":
         return to_markdown(batches, title).encode("utf-8")
     raise ValueError(fmt)
@@ -48,29 +55,43 @@ def _rows(batches: list[Batch]) -> list[AnnexRow]:
     return [r for b in batches for r in b.rows]
 
 
-def to_table(batches: list[Batch], title: str = "", width: int = 80) -> str:
+def _counts(batch: Batch) -> str:
+    """「13 件（うち 要確認 2 件）」: the batch's size and its marked rows (the same where only the
+    要確認 rows are listed: the size is the whole batch's)."""
+    carried = sum(1 for row in batch.rows if row.carried_over)
+    low = sum(1 for row in batch.rows if row.needs_review)
+    parts = ([f"{CARRIED_OVER} {carried} 件"] if carried else []) + ([f"{REVIEW} {low} 件"] if low else [])
+    size = len(batch.rows) if batch.whole is None else batch.whole
+    return f"  {size} 件" + (f"（うち {'、'.join(parts)}）" if parts else "")
+
+
+def to_table(batches: list[Batch], title: str = "", width: int = 80, note: str = "") -> str:
     """Blocks that read in an 80-column terminal, Japanese wrapped by display width."""
     out = [title, ""] if title else []
+    if note:
+        out += wrap(note, width) + [""]
     n = 0
     for batch in batches:
         if batch.version == "既存":
             head = f"■ {batch.rows[0].date_text if batch.rows else ''}  （既存の変更箇所、記載のまま）"
         else:
             head = f"■ {batch.rows[0].date_text if batch.rows else batch.change_date.isoformat()}  {batch.previous} → {batch.version}"
-        carried = sum(1 for row in batch.rows if row.carried_over)
-        out.append(head + f"  {len(batch.rows)} 件" + (f"（うち {CARRIED_OVER} {carried} 件）" if carried else ""))
+        out.append(head + _counts(batch))
         if not batch.rows:
-            out.append("  （変更なし）")
-        for row in batch.rows:
+            out.append(f"  （{REVIEW}の行はありません）" if batch.whole is not None else "  （変更なし）")
+        for i, row in enumerate(batch.rows):
             n += 1
             out.append("")
             carried_mark = f"〔{CARRIED_OVER}〕 " if row.carried_over else ""  # first, where wrapping cannot split it
-            out += wrap(f"[{n}] {carried_mark}{row.item}", width)
+            # a listing of some rows keeps each row's number in the whole one: the ROW of piadiff decide
+            out += wrap(f"[{batch.numbers[i] if batch.numbers else n}] {carried_mark}{row.item}", width)
             for label, text in (("変更前", row.before), ("変更後", row.after)):
                 out += wrap(text, width, f"  {label}: ", " " * 10)
             mark = "※" if row.significant else ""
             who = "（担当者の判断）" if row.decided_by_person else ""
             out += wrap(f"{row.timing_text}{mark}{who}  {row.explanation}".rstrip(), width, "  提出時期: ", " " * 12)
+            if row.needs_review:  # a line of its own, so that wrapping never splits the mark from its reason
+                out += wrap(f"▲ {row.review_mark}", width, "  ", "    ")
             if row.violation:
                 out += wrap(f"⚠ {row.violation}", width, "  ", "    ")
         for warning in batch.warnings:
@@ -99,17 +120,25 @@ def to_csv(batches: list[Batch]) -> str:
     return buf.getvalue()
 
 
-def to_json(batches: list[Batch], title: str = "") -> str:
+def to_json(batches: list[Batch], title: str = "", note: str = "") -> str:
     data = {
         "title": title,
         "columns": list(COLUMNS),
-        "batches": [
-            {"version": b.version, "previous": b.previous, "change_date": b.change_date.isoformat() if b.change_date else "",
-             "warnings": b.warnings, "rows": [r.as_dict() for r in b.rows]}
-            for b in batches
-        ],
+        "batches": [_json_batch(b) for b in batches],
     }
+    if note:
+        data["note"] = note
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _json_batch(b: Batch) -> dict:
+    out = {"version": b.version, "previous": b.previous, "change_date": b.change_date.isoformat() if b.change_date else "",
+           "warnings": b.warnings, "rows": [r.as_dict() for r in b.rows]}
+    if b.whole is not None:  # some rows left out (--review): say how many there are, and where each listed row stands
+        out["whole"] = b.whole
+        for row, number in zip(out["rows"], b.numbers):
+            row["number"] = number
+    return out
 
 
 def to_markdown(batches: list[Batch], title: str = "") -> str:
@@ -192,7 +221,7 @@ def templates_dir() -> Path:
     raise FileNotFoundError("templates/annex.html")
 
 
-def to_html(batches: list[Batch], title: str = "") -> str:
+def to_html(batches: list[Batch], title: str = "", note: str = "") -> str:
     """One self-contained page, printable on A4 landscape; every value escaped."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
     from markupsafe import Markup, escape
@@ -208,4 +237,4 @@ def to_html(batches: list[Batch], title: str = "") -> str:
                 before, after = (str(escape(t)).replace("\n", "<br>") for t in (r.before, r.after))
             rows.append({"row": r, "before": Markup(before), "after": Markup(after)})
         views.append({"batch": batch, "rows": rows})
-    return env.get_template("annex.html").render(title=title, batches=views, columns=COLUMNS, carried_over=CARRIED_OVER)
+    return env.get_template("annex.html").render(title=title, batches=views, columns=COLUMNS, carried_over=CARRIED_OVER, note=note)

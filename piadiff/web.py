@@ -1,7 +1,8 @@
 """`piadiff serve`: a local web view over the same library functions as the CLI.
 
 Pages: every assessment (with what is due), one assessment's versions, the comparison of two
-versions (rows, highlights, proposed 提出時期, filters, a form per row to decide), the cumulative
+versions (rows, highlights, proposed 提出時期 with the 要確認 of 低 rows, filters, a form per row to
+decide), the cumulative
 annex with downloads identical to the CLI's files, and one item's history.
 
 Safety: bound to localhost unless told otherwise, and then only with a password; every POST
@@ -120,18 +121,22 @@ def create_app(store_path: str | Path, *, password: str | None = None, today: dt
         only_significant = request.args.get("significant") == "1"
         only_pre = request.args.get("pre") == "1"
         only_person = request.args.get("person") == "1"
+        only_review = request.args.get("review") == "1"
         sections = sorted({r.item_code.split("-")[0] for r in batch.rows}, key=lambda c: (len(c), c))
         views = []
         for n, row in enumerate(batch.rows, start=1):
             if (section and not row.item_code.startswith(section)) or (only_significant and not row.significant) or \
-                    (only_pre and row.timing_text != "事前") or (only_person and not row.decided_by_person):
+                    (only_pre and row.timing_text != "事前") or (only_person and not row.decided_by_person) or \
+                    (only_review and not row.needs_review):
                 continue
             # highlight() escapes every character itself and adds only <del>/<ins>
             before, after = (Markup(h) for h in highlight(row.before, row.after)) if row.change == "changed" else (None, None)
             views.append({"n": n, "row": row, "before": before, "after": after})
         return render_template("web/compare.html", aid=aid, revs=revs, batch=batch, views=views, old=old, new=new,
                                head=head, sections=sections, section=section, consecutive=consecutive,
-                               filters={"significant": only_significant, "pre": only_pre, "person": only_person})
+                               filters={"significant": only_significant, "pre": only_pre, "person": only_person,
+                                        "review": only_review},
+                               low=sum(1 for r in batch.rows if r.needs_review))
 
     @app.route("/a/<aid>/decide", methods=["POST"])
     def decide(aid: str):

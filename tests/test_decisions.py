@@ -125,7 +125,9 @@ def test_classify_rows_writes_one_json_object_per_row(run, tmp_path):
     assert r.exit_code == 0
     out = [json.loads(l) for l in r.stdout.splitlines()]
     assert len(out) == 12
-    assert all(set(o) == {"timing", "reason", "explanation", "item_key", "rule"} for o in out)
+    # doubt (why it is 低) only on a 低 row; the rest of the keys on every row
+    assert all(set(o) - {"doubt"} == {"timing", "reason", "explanation", "item_key", "rule", "confidence"} for o in out)
+    assert all(o["confidence"] in ("高", "低") and ("doubt" in o) == (o["confidence"] == "低") for o in out)
     assert out[1]["item_key"] == "Ⅰ-5-②" and out[1]["timing"] == "事後" and out[1]["rule"] == "law-renumbering"
     (tmp_path / "bad.jsonl").write_text('{"item": "I-4"}\n{oops\n', encoding="utf-8")
     assert_clean_error(run("classify", "--rows", "bad.jsonl"), "bad.jsonl:2: JSON として読めません")
