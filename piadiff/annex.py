@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from .catalog import ENTRY_NUMBER, Item
-from .classify import Facts, Habits, Timing, decide_revision, facts_kind, learn_habits, person_decision
+from .classify import DOUBTS, HIGH, LOW, Facts, Habits, Timing, decide_revision, facts_kind, learn_habits, person_decision
 from .diff import Change, ChangeKind, Step, diff, entry_title
-from .render import CARRIED_OVER, COLUMNS  # noqa: F401  (the sheet's columns and marks live with the renderers)
+from .render import CARRIED_OVER, COLUMNS, REVIEW  # noqa: F401  (the sheet's columns and marks live with the renderers)
 from .settings import Settings
 from .wareki import to_wareki
 
@@ -48,10 +48,30 @@ class AnnexRow:
     # a published row of a recorded version (import --with-history) that piadiff's own row for the
     # same change does not print identically: kept as published, so that no published row is lost
     carried_over: bool = False
+    # how sure the proposal is: 高 / 低 (classify.HIGH / LOW); "" on a published row, which is the
+    # body's own decision and not a proposal
+    confidence: str = ""
+    doubt: str = ""  # why it is 低: a key of classify.DOUBTS
 
     @property
     def timing_text(self) -> str:
         return self.timing.value if self.timing else ""
+
+    @property
+    def needs_review(self) -> bool:
+        """The proposal is 低: an officer should look at it before it is submitted."""
+        return self.confidence == LOW
+
+    @property
+    def doubt_text(self) -> str:
+        return DOUBTS.get(self.doubt, "")
+
+    @property
+    def review_mark(self) -> str:
+        """「要確認（団体により扱いが分かれる）」 on a 低 row, "" otherwise. Never one of the six cells."""
+        if not self.needs_review:
+            return ""
+        return f"{REVIEW}（{self.doubt_text}）" if self.doubt_text else REVIEW
 
     def cells(self) -> tuple[str, str, str, str, str, str]:
         """The six columns of the official sheet."""
@@ -62,6 +82,8 @@ class AnnexRow:
         d["change_date"] = self.change_date.isoformat() if self.change_date else ""
         d["timing"] = self.timing_text
         d["carried_over_label"] = CARRIED_OVER if self.carried_over else ""
+        d["doubt_text"] = self.doubt_text
+        d["review"] = self.review_mark
         return d
 
 
@@ -74,6 +96,38 @@ class Batch:
     previous: str
     rows: list[AnnexRow]
     warnings: list[str] = field(default_factory=list)  # しきい値判断, effective dates before submission
+    # where only some rows are listed (changes --review): each listed row's number in the whole
+    # listing, so that it is still the ROW an officer gives piadiff decide, and the whole batch's size
+    numbers: tuple[int, ...] = ()
+    whole: int | None = None
+
+
+@dataclass(frozen=True)
+class Review:
+    """The rows an officer should look at before submitting (確度 低), out of all the rows."""
+
+    batches: list[Batch]  # the same batches, each holding only its 低 rows
+    low: int
+    total: int
+
+    @property
+    def summary(self) -> str:
+        return f"{REVIEW}（確度 低）の行だけを出力: {self.low} 件 / 全 {self.total} 件"
+
+
+def review(batches: list[Batch]) -> Review:
+    """Only the rows whose proposal is 低 (``changes --review``), numbered as in the whole listing."""
+    out, n, low, total = [], 0, 0, 0
+    for batch in batches:
+        kept, numbers = [], []
+        for row in batch.rows:
+            n += 1
+            if row.needs_review:
+                kept.append(row)
+                numbers.append(n)
+        low, total = low + len(kept), total + len(batch.rows)
+        out.append(replace(batch, rows=kept, numbers=tuple(numbers), whole=len(batch.rows)))
+    return Review(out, low, total)
 
 
 # 項目 -----------------------------------------------------------------------------------------
@@ -262,6 +316,8 @@ def batch_rows(changes: list[Change], change_date: dt.date, version: str, settin
         own = decisions.rows.get(change.key)
         if own is not None:
             decision = person_decision(own["timing"], own.get("explanation"), decision)
+        # an officer's decision is no longer a proposal: nothing is left for anyone to check
+        confidence, doubt = (HIGH, "") if decision.by_person else (decision.confidence, decision.doubt)
         effective = decisions.row_effective.get(change.key) or decisions.effective
         violation = ""
         if effective is not None and decision.timing is Timing.PRE and effective < change_date:
@@ -287,6 +343,8 @@ def batch_rows(changes: list[Change], change_date: dt.date, version: str, settin
             decided_by_person=decision.by_person,
             effective=effective.isoformat() if effective else "",
             violation=violation,
+            confidence=confidence,
+            doubt=doubt,
         ))
     return rows
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from .catalog import Item, kind_name, load_catalog
-from .classify import Decision, Facts, Habits, decide_revision, facts_kind, learn_habits, load_rules, was_empty
+from .classify import LOW, Decision, Facts, Habits, decide_revision, facts_kind, learn_habits, load_rules, was_empty
 from .resolve import Resolution, Resolver
 
 
@@ -90,7 +90,9 @@ def classify_rows(raw_rows: Iterable[dict[str, Any]], *, use_history: bool = Tru
 def _proposal(row: LegacyRow, decision: Decision | None) -> dict[str, Any]:
     assert decision is not None  # every row belongs to one revision, which decides all its rows
     out = {"timing": decision.timing.value, "reason": decision.reason, "explanation": decision.text,
-           "item_key": row.resolution.key, "rule": decision.rule}
+           "item_key": row.resolution.key, "rule": decision.rule, "confidence": decision.confidence}
+    if decision.confidence == LOW:  # the code only where there is a doubt: a 高 row has nothing to explain
+        out["doubt"] = decision.doubt
     if row.resolution.reason:  # the 項目 named no single item: say why, for the officer to fix the row
         out["item_reason"] = row.resolution.reason
     return out
