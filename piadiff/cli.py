@@ -419,7 +419,8 @@ def history(assessment_id: str, item: str, store_path: Path) -> None:
         return
     click.echo(f"{code} の変更（{len(rows)} 件）")
     click.echo(table(["変更日", "版", "提出時期", "変更前 → 変更後"],
-                     [[r.date_text, r.version, r.timing_text, f"{_one_line(r.before)} → {_one_line(r.after)}"] for r in rows], last_max=60))
+                     [[r.date_text, r.version, " ".join(filter(None, (r.timing_text, r.review_mark))),
+                       f"{_one_line(r.before)} → {_one_line(r.after)}"] for r in rows], last_max=60))
 
 
 def _one_line(text: str) -> str:

@@ -154,6 +154,26 @@ def test_annex_marks_low_rows_and_published_rows_have_no_confidence(run, two_ver
     assert (published.row.confidence, published.row.review_mark) == ("", "")
 
 
+def test_item_history_marks_low_rows(run, two_versions, one_low):
+    out = run("history", "99", "Ⅱ-4委託事項1③").stdout
+    assert f"事後 {MARK}" in out or f"事前 {MARK}" in out
+    assert "要確認" not in run("history", "99", "Ⅰ-1②").stdout
+
+
+def test_demo_marks_exactly_the_rows_the_classifier_finds_low(run, tmp_path):
+    """Through the real classifier, whichever rows it finds 低: each is marked, no other is."""
+    assert run("demo").exit_code == 0
+    rows = _json_rows(run("changes", "12", "--format", "json"))
+    assert all(r["confidence"] in (HIGH, LOW) for r in rows)
+    low = [r for r in rows if r["confidence"] == LOW]
+    assert all(r["review"].startswith("要確認（") and r["doubt_text"] for r in low)
+    assert all(r["review"] == "" and r["doubt"] == "" for r in rows if r["confidence"] == HIGH)
+    assert run("changes", "12").stdout.count("  ▲ 要確認") == len(low)
+    review = run("changes", "12", "--review", "--format", "json")
+    assert [r["place"] for r in _json_rows(review)] == [r["place"] for r in low]
+    assert f"{len(low)} 件 / 全 {len(rows)} 件" in json.loads(review.stdout)["note"]
+
+
 def test_web_compare_marks_and_filters_low_rows(two_versions, one_low):
     from piadiff.web import create_app
 
