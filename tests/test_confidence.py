@@ -219,9 +219,8 @@ def test_classify_rows_without_forcing_has_the_key_on_every_row(run, tmp_path):
     assert all(("doubt" in o) == (o["confidence"] == LOW) for o in out)
 
 
-@pytest.mark.xfail(strict=False, reason="the classifier marks a row whose 項目 cannot be resolved 低 (item-unknown): "
-                                        "comes with the classifier's change")
 def test_a_row_whose_item_cannot_be_resolved_is_low(run, tmp_path):
+    """The real classifier: a 項目 that names no item of the form cannot be judged with certainty."""
     unknown = {**ROWS[0], "item": "その他の事項", "before": "受付窓口で確認する", "after": "受付窓口とオンラインで確認する"}
     (out,) = _classify(run, tmp_path, [unknown])
     assert out["item_key"] is None
