@@ -48,9 +48,6 @@ DOCUMENTS = [f"{ZENKOMOKU}/v{n}" for n in (1, 2, 3)] + [f"{JUTEN}/v{n}" for n in
 
 # --- what the reader gets wrong (see the module docstring) -------------------------------------
 
-#: the text of a value whose lines begin with a full-width space (字下げ) loses it
-INDENT = ("html_to_text() strips U+3000 (全角スペース) at the start of each line of a cell; HTML does not collapse "
-          "U+3000, so 「<p>\u3000また、…</p>」 is printed indented and must read back as 「\u3000また、…」")
 #: a blank line inside a value (a paragraph break) is lost
 BLANK_LINE = ("html_to_text() drops empty lines: a value printed as 「<p>…</p> <p></p> <p>…</p>」 (a blank line "
               "between paragraphs) reads back without the blank line")
@@ -58,12 +55,6 @@ BLANK_LINE = ("html_to_text() drops empty lines: a value printed as 「<p>…</p
 #: text has no other way to carry them (the fixture keeps the Markdown indentation 「 - 」 of its source)
 LEADING_SPACE = ("format limit, not a reader defect: a line's leading ASCII spaces (「<p> - ・本市の…</p>」) are "
                  "not shown by HTML, so they cannot come back (「- ・本市の…」)")
-#: the second file of Ⅱ/Ⅲ: labels the form prints twice under one heading go to the first of them
-SECOND_FILE = ("a second 特定個人情報ファイル (Ⅲ entry 2, started by its 「1. 特定個人情報ファイル名」 row, with or "
-               "without the Ⅲ heading printed again) does not reset the reader's position in the form "
-               "(_Parser.cursor stays at the end of file 1), so a label printed more than once under one heading "
-               "(具体的な管理方法 ×3 in Ⅲ-3 リスク2, 具体的な対策の内容 ×2 in Ⅲ-7 リスク1) always resolves to the first "
-               "of them; the 2nd/3rd values collide with it and go to 注記")
 #: annex cells of several lines come back on one line
 ANNEX_LINES = ("the annex reader flattens every cell with _flat(): a cell printed as 「<p>…</p> <p>…</p>」 comes "
                "back as one line joined by spaces (the line breaks of 変更前/変更後の記載 are lost; "
@@ -72,28 +63,11 @@ ANNEX_LINES = ("the annex reader flattens every cell with _flat(): a cell printe
 ANNEX_WIDE_SPACE = ("_flat() folds U+3000 (全角スペース) with \\s+: in an annex cell 「１\u3000申請データの取込み」 comes "
                     "back as 「１ 申請データの取込み」 and 「\u3000住民が…」 at the start of a line loses its 　")
 
-_R3 = "Ⅲ 特定個人情報ファイルの取扱いプロセスにおけるリスク対策"
-_R3_USE = (_R3, "#2", "3. 特定個人情報の使用", "リスク2: 権限のない者(元職員、アクセス権限のない職員等)によって不正に使用されるリスク")
-_R3_KEEP = (_R3, "#2", "7. 特定個人情報の保管・消去", "リスク1: 特定個人情報の漏えい・滅失・毀損リスク")
-_SYSTEM = ("Ⅰ 基本情報", "2. 特定個人情報ファイルを取り扱う事務において使用するシステム", "システム")
 _JIMU = ("Ⅰ 基本情報", "1. 特定個人情報ファイルを取り扱う事務", "②事務の内容")
 
 #: document → {leaf path: cause}; a leaf path is the keys down to the value, entries as #番号
 KNOWN: dict[str, dict[tuple[str, ...], str]] = {
-    **{f"{ZENKOMOKU}/v{n}": {
-        _JIMU: f"{INDENT}; {BLANK_LINE}",
-        **{_SYSTEM + (f"#{k}", "②システムの機能"): INDENT for k in (1, 2, 3, 4, 5) if (n, k) != (1, 5)},
-        _R3_USE + ("具体的な管理方法(アクセス権限の発効・失効の管理)",): SECOND_FILE,
-        _R3_USE + ("具体的な管理方法(アクセス権限の管理)",): SECOND_FILE,
-        _R3_KEEP + ("具体的な対策の内容(技術的対策)",): SECOND_FILE,
-    } for n in (1, 2, 3)},
-    "all-items-zenkomoku": {
-        _R3_USE + ("具体的な管理方法(アクセス権限の発効・失効の管理)",): SECOND_FILE,
-        _R3_USE + ("具体的な管理方法(アクセス権限の管理)",): SECOND_FILE,
-        (_R3, "#2", "4. 特定個人情報ファイルの取扱いの委託",
-         "具体的な方法(再委託先による特定個人情報ファイルの適切な取扱いの確保)"): SECOND_FILE,
-        _R3_KEEP + ("具体的な対策の内容(技術的対策)",): SECOND_FILE,
-    },
+    **{f"{ZENKOMOKU}/v{n}": {_JIMU: BLANK_LINE} for n in (1, 2, 3)},
     "kawasaki-001": {
         ("Ⅱ 特定個人情報ファイルの概要", "#1", "7. 備考", "備考"): f"{BLANK_LINE}; {LEADING_SPACE}",
         ("Ⅲ リスク対策", "#1", "7. 特定個人情報の保管・消去", "リスク: 特定個人情報の漏えい・滅失・毀損リスク", "その他の措置の内容"): BLANK_LINE,

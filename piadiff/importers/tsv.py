@@ -99,8 +99,9 @@ def html_to_text(fragment: str) -> str:
     s = _CELL_TAG.sub(" ", s)
     s = _TAG.sub("", s)
     s = _unescape(s)
-    lines = (re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in s.split("\n"))
-    return "\n".join(line for line in lines if line)
+    # HTML folds ASCII whitespace, not the ideographic space: an indent of 　 is part of the text
+    lines = (re.sub(r"[ \t\r\f\v]+", " ", line).strip(" \t\r\f\v") for line in s.split("\n"))
+    return "\n".join(line for line in lines if line.strip())
 
 
 def _flat(fragment: str) -> str:
@@ -870,6 +871,9 @@ class _Parser:
             frame.group.append(entry)
             frame.data = entry
             frame.name = f"{frame.item.key}[{number}]"
+            # the form starts again for this file: a label printed twice under one heading
+            # (具体的な管理方法) names the first of its items again, not the one after the last file's
+            self.cursor = self.order.get(id(item), self.cursor)
             return
         self.lose(line, where, value if isinstance(value, str) else html_to_text(raw))
 
