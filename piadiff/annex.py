@@ -18,6 +18,7 @@ from .classify import DOUBTS, HIGH, LOW, Facts, Habits, Timing, decide_revision,
 from .diff import Change, ChangeKind, Step, diff, entry_title
 from .render import CARRIED_OVER, COLUMNS, REVIEW  # noqa: F401  (the sheet's columns and marks live with the renderers)
 from .settings import Settings
+from .procedure import threshold_move
 from .wareki import to_wareki
 
 
@@ -299,7 +300,7 @@ def change_facts(change: Change, texts: _Texts) -> Facts:
     if change.kind is ChangeKind.CHANGED:
         kind = facts_kind(before, after)  # a box newly ticked, or text kept whole and added to, is an addition
     entry = kind if change.whole_entry and kind in ("added", "removed") else None
-    return Facts(change.item, kind, before, after, entry)
+    return Facts(change.item, kind, before, after, entry, threshold_move(change.item.label or change.item.key, before, after))
 
 
 def batch_rows(changes: list[Change], change_date: dt.date, version: str, settings: Settings,
@@ -375,7 +376,7 @@ def changes_between(store, assessment_id: str, old_ref: str, new_ref: str, setti
     old, new = store.read(old_rev), store.read(new_rev)
     decisions = load_decisions(store, old_rev.assessment_id).get(new_rev.label)
     rows = batch_rows(diff(old, new), new_rev.change_date, new_rev.label, settings, None, decisions)
-    return Batch(new_rev.label, new_rev.change_date, old_rev.label, rows, _warnings(old, new, rows))
+    return Batch(new_rev.label, new_rev.change_date, old_rev.label, rows, _warnings(old, new, rows, settings))
 
 
 def version_batch(batches: list[Batch], version: str) -> Batch | None:
@@ -414,7 +415,7 @@ def cumulative_annex(store, assessment_id: str, settings: Settings, until: str |
         habits = learn_habits(learnt, settings.habits(None))
         rows = batch_rows(changes, new_rev.change_date, new_rev.label, settings, habits, decisions.get(new_rev.label))
         facts = [change_facts(c, _texts(c, settings)) for c in changes]
-        batch = Batch(new_rev.label, new_rev.change_date, old_rev.label, rows, _warnings(previous, new, rows))
+        batch = Batch(new_rev.label, new_rev.change_date, old_rev.label, rows, _warnings(previous, new, rows, settings))
         own = [p for p in published if p.owner == new_rev.label]
         if own:
             rows, facts = with_published(rows, facts, own)
@@ -545,7 +546,7 @@ def load_decisions(store, assessment_id: str) -> dict[str, "VersionDecisions"]:
     return read_decisions(store, assessment_id)
 
 
-def _warnings(old, new, rows: list[AnnexRow]) -> list[str]:
+def _warnings(old, new, rows: list[AnnexRow], settings: Settings) -> list[str]:
     from .procedure import threshold_warnings
 
-    return threshold_warnings(old, new) + [f"{r.item}: {r.violation}" for r in rows if r.violation]
+    return threshold_warnings(old, new, settings.serious_incident) + [f"{r.item}: {r.violation}" for r in rows if r.violation]

@@ -461,4 +461,5 @@ def _policy(batches: list[tuple[int, int, int, int]], default: str) -> tuple[str
 
 def person_decision(timing: str, text: str | None, proposed: Decision) -> Decision:
     """An officer's decision overruling the proposal."""
-    return replace(proposed, timing=Timing(timing), text=proposed.text if text is None else text, rule="person", by_person=True)
+    return replace(proposed, timing=Timing(timing), text=proposed.text if text is None else text, rule="person", by_person=True,
+                   confidence=HIGH, doubt="")  # an officer has looked at it

@@ -11,6 +11,7 @@ from typing import Any, Iterable
 
 from .catalog import Item, kind_name, load_catalog
 from .classify import LOW, Decision, Facts, Habits, decide_revision, facts_kind, learn_habits, load_rules, was_empty
+from .procedure import threshold_move
 from .resolve import Resolution, Resolver
 
 
@@ -51,7 +52,8 @@ def read_rows(rows: Iterable[dict[str, Any]], document: Any = None) -> list[Lega
             entry = "added"
         elif _in_group(res.item) and change == "removed":
             entry = "removed"
-        out.append(LegacyRow(raw, res, Facts(res.item, change, before, after, entry)))
+        label = (res.item.label or res.item.key) if res.item is not None else ""
+        out.append(LegacyRow(raw, res, Facts(res.item, change, before, after, entry, threshold_move(label, before, after))))
     return out
 
 

@@ -55,13 +55,6 @@ BLANK_LINE = ("html_to_text() drops empty lines: a value printed as 「<p>…</p
 #: text has no other way to carry them (the fixture keeps the Markdown indentation 「 - 」 of its source)
 LEADING_SPACE = ("format limit, not a reader defect: a line's leading ASCII spaces (「<p> - ・本市の…</p>」) are "
                  "not shown by HTML, so they cannot come back (「- ・本市の…」)")
-#: annex cells of several lines come back on one line
-ANNEX_LINES = ("the annex reader flattens every cell with _flat(): a cell printed as 「<p>…</p> <p>…</p>」 comes "
-               "back as one line joined by spaces (the line breaks of 変更前/変更後の記載 are lost; "
-               "html_to_text() would keep them)")
-#: annex cells: full-width spaces become ASCII spaces
-ANNEX_WIDE_SPACE = ("_flat() folds U+3000 (全角スペース) with \\s+: in an annex cell 「１\u3000申請データの取込み」 comes "
-                    "back as 「１ 申請データの取込み」 and 「\u3000住民が…」 at the start of a line loses its 　")
 
 _JIMU = ("Ⅰ 基本情報", "1. 特定個人情報ファイルを取り扱う事務", "②事務の内容")
 
@@ -74,12 +67,9 @@ KNOWN: dict[str, dict[tuple[str, ...], str]] = {
     },
 }
 #: document → cause, where the annex rows do not come back cell for cell
-KNOWN_ANNEX: dict[str, str] = {
-    f"{JUTEN}/v2": ANNEX_LINES, f"{JUTEN}/v3": ANNEX_LINES,
-    f"{ZENKOMOKU}/v2": f"{ANNEX_LINES}; {ANNEX_WIDE_SPACE}", f"{ZENKOMOKU}/v3": f"{ANNEX_LINES}; {ANNEX_WIDE_SPACE}",
-}
+KNOWN_ANNEX: dict[str, str] = {}
 #: document → cause, where the annex rows do not come back even with line breaks not counted
-KNOWN_ANNEX_WORDS: dict[str, str] = {f"{ZENKOMOKU}/v2": ANNEX_WIDE_SPACE, f"{ZENKOMOKU}/v3": ANNEX_WIDE_SPACE}
+KNOWN_ANNEX_WORDS: dict[str, str] = {}
 
 
 # --- the documents and their annex rows --------------------------------------------------------
@@ -280,8 +270,7 @@ SHIPPED = Path(__file__).parent.parent / "piadiff" / "examples" / "publication" 
 
 #: what goes wrong when ``import --with-history`` rebuilds v2 from the shipped publication of v3
 WITH_HISTORY = (
-    f"{ANNEX_LINES} — so the texts put back from 変更前 (Ⅱ-6 保管場所, Ⅲ-2 リスクに対する措置の内容, Ⅲ-3 リスク2 "
-    "その他の措置の内容) come back on one line; bootstrap._undo_entry restores a removed 移転先2 with the whole "
+    "bootstrap._undo_entry restores a removed 移転先2 with the whole "
     "flattened 変更前 (「移転先2 名称: 子ども未来局… ①法令上の根拠: …」, piadiff's own print of the entry) as its 名称 "
     "instead of reading the entry's items; a count row 「(2)件 → (1)件」 (移転件数) is not undone: undo_batch "
     "stops at `not isinstance(current, str)` (「選択肢・チェック項目・件数の記載からは元の値を決められない」) "

@@ -1034,7 +1034,8 @@ class _Parser:
             i += 1
             if line.blank or is_page_mark(line.raw) or _CHANGES.match(_nfkc(_clean_label(line.cells[0]))):
                 continue  # the annex's heading printed again at the top of a page
-            cells = [_flat(c) for c in line.raw.split("\t")]
+            # a cell as printed: its paragraphs on lines of their own, its full-width spaces kept
+            cells = [html_to_text(c) for c in line.raw.split("\t")]
             while cells and not cells[-1]:
                 cells.pop()
             order = annex_header(cells)
