@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from .catalog import ENTRY_NUMBER, Item
-from .classify import DOUBTS, HIGH, LOW, Facts, Habits, Timing, decide_revision, facts_kind, learn_habits, person_decision
+from .classify import DOUBTS, HIGH, LOW, Facts, Habits, Timing, decide_revision, facts_kind, learn_habits, person_decision, with_effective
 from .diff import Change, ChangeKind, Step, diff, entry_title
 from .render import CARRIED_OVER, COLUMNS, REVIEW  # noqa: F401  (the sheet's columns and marks live with the renderers)
 from .settings import Settings
@@ -317,9 +317,10 @@ def batch_rows(changes: list[Change], change_date: dt.date, version: str, settin
         own = decisions.rows.get(change.key)
         if own is not None:
             decision = person_decision(own["timing"], own.get("explanation"), decision)
+        effective = decisions.row_effective.get(change.key) or decisions.effective
+        decision = with_effective(decision, change_date, effective, settings.habits(habits))
         # an officer's decision is no longer a proposal: nothing is left for anyone to check
         confidence, doubt = (HIGH, "") if decision.by_person else (decision.confidence, decision.doubt)
-        effective = decisions.row_effective.get(change.key) or decisions.effective
         violation = ""
         if effective is not None and decision.timing is Timing.PRE and effective < change_date:
             violation = (f"重要な変更（事前）なのに施行日 {to_wareki(effective)} が提出・公表（変更日 "

@@ -11,6 +11,7 @@ whose reason says ``revision`` follow it; the revision policy says whether other
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from collections import Counter
@@ -457,6 +458,15 @@ def _policy(batches: list[tuple[int, int, int, int]], default: str) -> tuple[str
     if modifications >= 0.6:
         return "all", True
     return ("additions" if additions >= 0.5 else "none"), True
+
+
+def with_effective(decision: Decision, submitted: dt.date, effective: dt.date | None, habits: Habits | None = None) -> Decision:
+    """A 事後 proposal for a change the officer says takes effect after it is submitted: 事前
+    (submitted before the change takes effect). A 重要な変更 is 事前 anyway."""
+    if effective is None or decision.by_person or decision.timing is Timing.PRE or not submitted < effective:
+        return decision
+    text = explanation("before-effect", habits) if (habits and habits.explain_pre) else ""
+    return replace(decision, timing=Timing.PRE, reason="before-effect", text=text, confidence=HIGH, doubt="")
 
 
 def person_decision(timing: str, text: str | None, proposed: Decision) -> Decision:

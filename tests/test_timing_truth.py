@@ -84,3 +84,18 @@ def test_the_officer_states_the_thresholds_serious_incident_in_the_settings(run,
     assert r.exit_code == 1 and "重大事故 は「あり」か「なし」で書いてください" in r.output
     (store_dir / "settings.yaml").write_text("重大事故: あり\n", encoding="utf-8")
     assert "重大事故: あり" in run("settings").output
+
+
+def test_a_plain_change_submitted_before_it_takes_effect_is_pre(run):
+    """decide --effective: a change that is no 重要な変更, filed before its 施行日, is 事前."""
+    assert run("demo").exit_code == 0
+    rows = json.loads(run("changes", "12", "--format", "json").stdout_bytes)["batches"][0]["rows"]
+    plain = next(i for i, r in enumerate(rows, start=1) if r["reason"] == "organisation")
+    assert rows[plain - 1]["timing"] == "事後"
+    r = run("decide", "12", "v3", str(plain), "--effective", "令和8年4月1日")  # after the 変更日 令和7年7月31日
+    assert r.exit_code == 0, r.output
+    after = json.loads(run("changes", "12", "--format", "json").stdout_bytes)["batches"][0]["rows"][plain - 1]
+    assert (after["timing"], after["reason"]) == ("事前", "before-effect")
+    r = run("decide", "12", "v3", str(plain), "--effective", "令和7年4月1日")  # took effect before it was filed
+    after = json.loads(run("changes", "12", "--format", "json").stdout_bytes)["batches"][0]["rows"][plain - 1]
+    assert after["timing"] == "事後"
