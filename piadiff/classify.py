@@ -324,6 +324,7 @@ class Habits:
     explain_pre: bool = False
     phrasing: dict[str, str] | None = None  # reason code -> the body's own sentence for that reason
     learnt_policy: bool = False  # the policy comes from enough of the body's own batches
+    pull_rate: float | None = None  # the estimated share of plain modifications it marks 事前 with a revision
 
 
 #: reasons a revision holding a 重要な変更 may pull to 事前, by policy. The guideline's own
@@ -372,9 +373,10 @@ def _confidence(f: Facts, rule: Rule, by_policy: bool, habits: Habits) -> tuple[
     """高, or 低 with why: where the guideline leaves the call to the body, or the row cannot be read."""
     if f.item is None:
         return LOW, "item-unknown"
-    if by_policy and not habits.learnt_policy:
+    unsettled = habits.pull_rate is not None and 0.25 < habits.pull_rate < 0.75
+    if by_policy and (not habits.learnt_policy or unsettled):
         # a plain modification in a revision holding a 重要な変更: whether it goes 事前 with the
-        # revision is the body's practice, and its own batches have not shown it yet
+        # revision is the body's practice, and its own batches have not shown it clearly
         return LOW, "bodies-differ"
     if rule.reason in ("significant-item",):
         if any(w in f.before + f.after for w in _UNQUOTED):
@@ -399,7 +401,6 @@ def learn_habits(history: Iterable[tuple[list[Facts], list[tuple[str, str]]]], d
       only from at least two batches that show it.
     """
     default = default or Habits()
-    rules = load_rules()
     phrasing: dict[str, Counter] = {}
     pre_rows = pre_explained = 0
     batches: list[tuple[int, int, int, int]] = []  # (additions, pulled, modifications, pulled)
@@ -427,10 +428,9 @@ def learn_habits(history: Iterable[tuple[list[Facts], list[tuple[str, str]]]], d
     if not seen:
         return default
     common = {k: c.most_common(1)[0][0] for k, c in phrasing.items()}
-    policy, learnt = _policy(batches, default.policy)
-    _ = rules
+    policy, learnt, rate = _policy(batches, default.policy)
     return Habits(policy=policy, explain_pre=pre_rows > 0 and pre_explained * 2 > pre_rows,
-                  phrasing=common or default.phrasing, learnt_policy=learnt)
+                  phrasing=common or default.phrasing, learnt_policy=learnt, pull_rate=rate)
 
 
 #: prior of the policy estimate: the guideline's default (additions follow a 事前 revision, other
@@ -442,10 +442,11 @@ _DECAY = 0.5
 _MIN_BATCHES = 2
 
 
-def _policy(batches: list[tuple[int, int, int, int]], default: str) -> tuple[str, bool]:
-    """The policy a body's batches support, and whether they were enough to learn it."""
+def _policy(batches: list[tuple[int, int, int, int]], default: str) -> tuple[str, bool, float | None]:
+    """The policy a body's batches support, whether they were enough to learn it, and the
+    estimated share of plain modifications it marks 事前 with a revision."""
     if len(batches) < _MIN_BATCHES:
-        return default, False
+        return default, False, None
     weights = [_DECAY ** (len(batches) - 1 - i) for i in range(len(batches))]
 
     def rate(prior: float, pairs: list[tuple[int, int]]) -> float:
@@ -456,8 +457,8 @@ def _policy(batches: list[tuple[int, int, int, int]], default: str) -> tuple[str
     additions = rate(1.0 if default in ("additions", "all") else 0.0, [(a, ap) for a, ap, _, _ in batches])
     modifications = rate(1.0 if default == "all" else 0.0, [(m, mp) for _, _, m, mp in batches])
     if modifications >= 0.6:
-        return "all", True
-    return ("additions" if additions >= 0.5 else "none"), True
+        return "all", True, modifications
+    return ("additions" if additions >= 0.5 else "none"), True, modifications
 
 
 def with_effective(decision: Decision, submitted: dt.date, effective: dt.date | None, habits: Habits | None = None) -> Decision:
