@@ -59,7 +59,6 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {
 FOUND: dict[tuple[str, tuple[str, ...], int], str] = {
     ("000", ("section_heading_repeat",), 3): "a Ⅲ heading repeated at a page break: リスク4 リスクへの対策は十分か missing",
     ("000", ("section_heading_repeat",), 4): "a Ⅲ heading repeated at a page break: 4 items missing (Ⅲ-5 リスク1 ルールの内容… )",
-    ("003", ("cell_wrap",), 3): "a <br> in 提供先1 ②提供先における用途 changes its 識別名: 各市町村長(1) for 各市町村長(被災者台帳)",
 }
 
 # --- the publications and their imports ------------------------------------------------------

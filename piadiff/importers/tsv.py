@@ -1159,6 +1159,7 @@ class _Parser:
         """A short part of a purpose that tells entries apart: 「…法による被災者台帳の作成に関する事務」→ 被災者台帳."""
         if not isinstance(text, str) or not text:
             return ""
+        text = text.replace("\n", "")  # a line break where the cell wrapped is not part of the words
         head = text.split("に関する")[0]
         if "による" in head:
             head = head.rsplit("による", 1)[1]
