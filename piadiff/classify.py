@@ -340,13 +340,12 @@ def decide_revision(facts: list[Facts], habits: Habits | None = None, explanatio
     revision_pre = any(reason.timing == Timing.PRE.value for _, reason in judged)
     out = []
     for f, (rule, reason) in zip(facts, judged):
-        pulled = False
         if reason.timing == "revision":
             timing = Timing.PRE if revision_pre else Timing.POST
         else:
             timing = Timing(reason.timing)
             if revision_pre and timing is Timing.POST and rule.reason in _PULLED.get(habits.policy, ()):
-                timing, pulled = Timing.PRE, True
+                timing = Timing.PRE
         text = explanation(rule.reason, habits, explanations)
         if timing is Timing.PRE and not habits.explain_pre:
             text = ""

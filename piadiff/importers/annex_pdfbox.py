@@ -25,10 +25,10 @@ import re
 import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from statistics import median
 from typing import Any
 
 from .annex_pdftext import HEADER, TIMINGS
+from .annex_table import iso_date, join_wrapped
 
 _NS = "{http://www.w3.org/1999/xhtml}"
 _HEADING = re.compile(r"^[\s\u3000]*[(（]\s*別添\s*[0-9０-９]+\s*[)）][\s\u3000]*変更箇所[\s\u3000]*$")
@@ -110,7 +110,7 @@ def read_boxes(xhtml: str, text: str) -> BoxTable | None:
 
 def _continue(row: dict[str, Any], rest: dict[str, Any]) -> None:
     for key in ("before", "after", "timing", "explanation"):
-        row[key] = _join([row[key], rest[key]]) if row[key] and rest[key] else row[key] or rest[key]
+        row[key] = join_wrapped([row[key], rest[key]]) if row[key] and rest[key] else row[key] or rest[key]
     row["lines"] = sorted({*row["lines"], *rest["lines"]})
     if rest.get("uncertain"):
         row["uncertain"] = "。".join(filter(None, (row.get("uncertain"), rest["uncertain"])))
@@ -309,11 +309,11 @@ def _pitch(columns: list[list[list[_Word]]]) -> float:
 def _row(cells: list[_Cell]) -> dict[str, Any]:
     texts = {k: "" for k in range(len(HEADER))}
     for cell in sorted(cells, key=lambda c: c.top):
-        joined = _join([" ".join(w.text for w in line) for line in cell.lines])
+        joined = join_wrapped([" ".join(w.text for w in line) for line in cell.lines])
         texts[cell.column] = f"{texts[cell.column]} {joined}".strip() if texts[cell.column] else joined
     row: dict[str, Any] = {name: texts[k] for k, name in enumerate(_COLUMNS)}
     row["date_text"] = re.sub(r"\s+", "", row["date_text"])
-    row["date_iso"] = _iso(row["date_text"])
+    row["date_iso"] = iso_date(row["date_text"])
     doubts = []
     if row["timing"] and row["timing"] not in TIMINGS:
         doubts.append(f"提出時期「{row['timing']}」が事前・事後のどちらでもありません")
@@ -324,26 +324,3 @@ def _row(cells: list[_Cell]) -> dict[str, Any]:
         row["uncertain"] = "。".join(doubts)
     return {k: row[k] for k in ("date_text", "date_iso", "item", "before", "after", "timing", "explanation", "lines",
                                 *(["uncertain"] if doubts else []))}
-
-
-def _join(lines: list[str]) -> str:
-    """A cell's lines as one text: a wrapped line joins the next without a space, except
-    between two Latin words."""
-    out = ""
-    for line in lines:
-        if out and re.match(r"[A-Za-z0-9]", line) and re.search(r"[A-Za-z0-9.,)]$", out):
-            out += " "
-        out += line
-    return out
-
-
-def _iso(date_text: str) -> str:
-    from ..errors import PiadiffError
-    from ..wareki import parse_date
-
-    if not date_text:
-        return ""
-    try:
-        return parse_date(unicodedata.normalize("NFKC", date_text)).isoformat()
-    except PiadiffError:
-        return ""

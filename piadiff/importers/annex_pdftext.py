@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from . import Unplaced
-from .annex_table import ANNEX_HEADERS
+from .annex_table import ANNEX_HEADERS, iso_date, join_wrapped
 
 #: the table's header cells as the form prints them, in its order
 HEADER = tuple(ANNEX_HEADERS)
@@ -595,7 +595,7 @@ def _row_dict(row: _Row, wide: int) -> dict[str, Any]:
         doubts.append("提出時期（事前・事後）が見つかりません")
     out: dict[str, Any] = {
         "date_text": row.date_text,
-        "date_iso": _iso(row.date_text),
+        "date_iso": iso_date(row.date_text),
         "item": item,
         "before": before,
         "after": after,
@@ -618,26 +618,8 @@ def _all(row: _Row) -> list[_Piece]:
 
 
 def _join(cell: list[_Piece]) -> str:
-    """A cell's lines as one text: pdftotext wrapped them, so they join without a space, except
-    between two Latin words (a wrap at a space)."""
-    out = ""
-    for p in cell:
-        if out and re.match(r"[A-Za-z0-9]", p.text) and re.search(r"[A-Za-z0-9.,)]$", out):
-            out += " "
-        out += p.text
-    return out
-
-
-def _iso(date_text: str) -> str:
-    if not date_text:
-        return ""
-    from ..errors import PiadiffError
-    from ..wareki import parse_date
-
-    try:
-        return parse_date(unicodedata.normalize("NFKC", date_text)).isoformat()
-    except PiadiffError:
-        return ""
+    """A cell's lines as one text (pdftotext wrapped them)."""
+    return join_wrapped([p.text for p in cell])
 
 
 def place_annex(lines: list[Any], table: Any = None) -> list[dict[str, Any]]:

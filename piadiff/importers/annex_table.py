@@ -6,6 +6,9 @@ Shared by the format readers: a header row is known in any column order and wher
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from ..catalog import fold
 
 #: the keys of an annex row, in the order the form prints its columns
@@ -36,3 +39,27 @@ def annex_cells(cells: list[str], columns: list[str | None]) -> dict[str, str]:
         if key and cell:
             row[key] = f"{row[key]} {cell}" if row[key] else cell
     return row
+
+
+def join_wrapped(lines: list[str]) -> str:
+    """A cell's lines as one text where a PDF wrapped them: joined without a space, except between
+    two Latin words (a wrap at a space)."""
+    out = ""
+    for line in lines:
+        if out and re.match(r"[A-Za-z0-9]", line) and re.search(r"[A-Za-z0-9.,)]$", out):
+            out += " "
+        out += line
+    return out
+
+
+def iso_date(date_text: str) -> str:
+    """A 変更日 as printed, in ISO form; "" where it cannot be read."""
+    from ..errors import PiadiffError
+    from ..wareki import parse_date
+
+    if not date_text:
+        return ""
+    try:
+        return parse_date(unicodedata.normalize("NFKC", date_text)).isoformat()
+    except PiadiffError:
+        return ""

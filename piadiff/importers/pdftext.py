@@ -39,7 +39,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from ..catalog import ENTRY_NUMBER, Catalog, Item, fold, kind_name, load_catalog
+from ..catalog import ENTRY_NUMBER, Catalog, Item, fold, load_catalog
 from ..errors import InputError, PiadiffError, ValidationError
 from . import ImportResult, Unplaced
 
