@@ -103,10 +103,26 @@ def to_table(batches: list[Batch], title: str = "", width: int = 80, note: str =
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+#: what a spreadsheet reads as the start of a formula; Japanese Excel also takes the full-width forms
+#: as typed (＝１＋１ becomes =1+1)
+FORMULA_STARTS = "=+-@＝＋－＠"
+#: what a spreadsheet may skip before that start: any whitespace (spaces, tabs, CR, LF, full-width
+#: spaces) and the invisible zero-width characters
+_SKIPPED = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+            "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"  # every character str.isspace() is true of
+            "\u200b\u200c\u200d\u2060\ufeff")
+#: the forms' own blank (「-」), which is no formula and stays as written
+_BLANKS = ("-", "－")
+
+
 def neutralise(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula (CSV injection): a leading = + - @ tab or CR
+    """A cell a spreadsheet will not run as a formula (CSV injection): a value whose first character
+    after any whitespace is = + - @ (or their full-width forms), or which starts with a tab or CR,
     gets a ' in front. A lone 「-」 (the forms' own blank) is not a formula and stays as written."""
-    if value and value[0] in "=+-@\t\r" and value.strip() != "-":
+    if not value or value.strip(_SKIPPED) in _BLANKS:
+        return value
+    lead = value.lstrip(_SKIPPED)[:1]
+    if value[0] in "\t\r" or (lead and lead in FORMULA_STARTS):
         return "'" + value
     return value
 
@@ -141,11 +157,26 @@ def _json_batch(b: Batch) -> dict:
     return out
 
 
+#: characters a Markdown renderer may read as markup (HTML, links, code, emphasis, strikethrough,
+#: math, table cells, headings, extensions' marks), written as character references: CommonMark, GFM,
+#: Python-Markdown and Gruber's Markdown all print a reference as its character and never read it as
+#: markup (a backslash escape is understood by some renderers and printed by others)
+_MD_REFERENCES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"} | {c: f"&#{ord(c)};" for c in "\\`*_[]|~$^=+{}#"}
+_MD_TABLE = str.maketrans(_MD_REFERENCES)
+
+
+def md_text(value: str, newline: str = "<br>") -> str:
+    """``value`` as Markdown that every renderer shows as exactly that text: no raw HTML, no link (a
+    ``javascript:`` one included), no emphasis, no cell break; a line break becomes ``newline``."""
+    text = value.translate(_MD_TABLE)
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", newline)
+
+
 def to_markdown(batches: list[Batch], title: str = "") -> str:
-    cell = lambda t: t.replace("|", "\\|").replace("\n", "<br>")  # noqa: E731
-    lines = [f"# {title}", ""] if title else []
+    """The six columns as a GFM table; every value from the document is text (see :func:`md_text`)."""
+    lines = [f"# {md_text(title, ' ')}", ""] if title else []
     lines += ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(cell(c) for c in row.cells()) + " |" for row in _rows(batches)]
+    lines += ["| " + " | ".join(md_text(c) for c in row.cells()) + " |" for row in _rows(batches)]
     return "\n".join(lines) + "\n"
 
 

@@ -105,7 +105,9 @@ def test_store_settings_change_the_annex(run, demo):
     rows = json.loads(run("changes", "12", "v2", "v3", "--format", "json").stdout_bytes)["batches"][0]["rows"]
     assert rows[0]["item"] == "Ⅰ-2システム4" and rows[0]["before"] == "新規"
     assert {r["explanation"] for r in rows if r["reason"] == "organisation"} == {"組織改正のため"}
-    assert {r["explanation"] for r in rows if r["reason"] == "not-significant-item"} <= {"重要な変更に当たらないため"}
+    early = json.loads(run("changes", "12", "v1", "v2", "--format", "json").stdout_bytes)["batches"][0]["rows"]
+    # a set equal to one value, not a subset of it: no row at all with the reason must fail
+    assert {r["explanation"] for r in early if r["reason"] == "not-significant-item"} == {"重要な変更に当たらないため"}
     assert "項目の書き方: 番号" in run("settings").output
     overridden = json.loads(run("changes", "12", "--style", "正式", "--format", "json").stdout_bytes)
     assert overridden["batches"][0]["rows"][0]["item"].startswith("Ⅰ 基本情報(")
@@ -139,7 +141,9 @@ def test_a_single_version_has_an_empty_annex(run, store_dir):
     assert_clean_error(run("changes", "99"), "版「latest~1」はありません")
 
 
-@pytest.mark.parametrize("hostile", ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\r=1"])
+@pytest.mark.parametrize("hostile", ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\r=1",
+                                     "  =HYPERLINK(\"http://x\")", "\t=1+1", "\r\n+1", " \t@SUM(A1)", "\u3000=1",
+                                     "\u200b=1", "＝１＋１"])
 def test_spreadsheet_cells_are_never_formulas(run, store_dir, tmp_path, hostile):
     from openpyxl import load_workbook
 
@@ -162,3 +166,133 @@ def test_a_lone_dash_stays_as_the_forms_blank():
     from piadiff.render import neutralise
 
     assert neutralise("-") == "-" and neutralise("-1") == "'-1" and neutralise("通常の文") == "通常の文"
+    assert neutralise(" - ") == " - " and neutralise("－") == "－" and neutralise("") == ""
+
+
+@pytest.mark.parametrize("lead", ["", " ", "   ", "\t", "\r", "\n", "\r\n", " \t ", "\u3000", "\xa0", "\u200b", "\ufeff"])
+@pytest.mark.parametrize("start", list("=+-@＝＋－＠"))
+def test_whitespace_before_a_formula_does_not_hide_it(lead, start):
+    from piadiff.render import neutralise
+
+    value = f"{lead}{start}HYPERLINK(\"http://x\",\"y\")"
+    assert neutralise(value) == "'" + value
+    text = f"{lead}通常の文 {start}1"  # a sign later in the text is no formula
+    assert neutralise(text) == ("'" + text if lead[:1] in ("\t", "\r") else text)
+
+
+@pytest.mark.parametrize("before, after, shown", [
+    ("平成29年7月", "令和元年5月", ("平成29年7月", "令和1年5月")),
+    ("平成29年7月1日", "H30.2", ("平成29年7月1日", "平成30年2月")),
+    ("2016-01", "平成29年7月1日", ("平成28年1月", "平成29年7月1日")),
+])
+def test_a_month_only_date_is_printed_without_a_day(run, store_dir, tmp_path, before, after, shown):
+    """The forms print 保有開始日 as 平成29年7月 when only the month is known: never with a 1日 added."""
+    from conftest import FIXTURES
+
+    doc = (FIXTURES / "minimal-juten.yaml").read_text(encoding="utf-8")
+    (tmp_path / "a.yaml").write_text(doc.replace("⑤保有開始日: 平成29年7月1日", f"⑤保有開始日: {before}"), encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(doc.replace("公表日: 令和6年4月1日", "公表日: 令和7年4月1日").replace(
+        "⑤保有開始日: 平成29年7月1日", f"⑤保有開始日: {after}"), encoding="utf-8")
+    for name in ("a.yaml", "b.yaml"):
+        assert run("record", name).exit_code == 0
+    rows = [r for r in json.loads(run("changes", "99", "--format", "json").stdout_bytes)["batches"][0]["rows"]
+            if "保有開始日" in r["item"]]
+    assert [(r["before"], r["after"]) for r in rows] == [shown]
+    sheet = list(csv.reader(io.StringIO(run("changes", "99", "--format", "csv").stdout_bytes.decode("utf-8-sig"))))
+    assert [tuple(r[2:4]) for r in sheet if "保有開始日" in r[1]] == [shown]
+    assert f"変更前: {shown[0]}\n" in run("changes", "99").output
+
+
+# Markdown: a value is text in any renderer ------------------------------------------------------
+HOSTILE_MD = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(2)>",
+    "[押してください](javascript:alert(3))",
+    "<javascript:alert(4)>",
+    "![画像](javascript:alert(5))",
+    "[参照][r]\n\n[r]: javascript:alert(6)",
+    "<a href=\"javascript:alert(7)\">委託先</a>",
+    "委託先 | 偽の列 | 事前",
+    "**太字** _斜体_ ~~取消~~ `コード` $x$ \\ &amp; &lt;b&gt;",
+    "行1\r\n<b>行2</b>\r行3",
+]
+
+
+def _md_store(run, tmp_path, after: str, title: str = "テスト市 児童手当に関する事務 重点項目評価書"):
+    from conftest import FIXTURES
+
+    doc = (FIXTURES / "minimal-juten.yaml").read_text(encoding="utf-8")
+    doc = doc.replace("評価書名: テスト市 児童手当に関する事務 重点項目評価書", "評価書名: " + json.dumps(title))
+    (tmp_path / "a.yaml").write_text(doc, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(doc.replace("公表日: 令和6年4月1日", "公表日: 令和7年4月1日").replace(
+        "③委託先名: テスト情報株式会社", "③委託先名: " + json.dumps(after)), encoding="utf-8")
+    assert run("init").exit_code == 0
+    for name in ("a.yaml", "b.yaml"):
+        result = run("record", name)
+        assert result.exit_code == 0, result.output
+
+
+def _cell_texts(html: str) -> list[list[str]]:
+    """The text of every body cell of the rendered table (a <br> as a line break), and whether
+    anything but text and <br> is in it."""
+    from html.parser import HTMLParser
+
+    class Cells(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.rows, self.cell, self.tags = [], None, []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                self.rows.append([])
+            elif tag in ("td", "th"):
+                self.cell = []
+            elif tag == "br" and self.cell is not None:
+                self.cell.append("\n")
+            elif self.cell is not None:
+                self.tags.append((tag, attrs))
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th"):
+                self.rows[-1].append("".join(self.cell))
+                self.cell = None
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell.append(data)
+
+    parser = Cells()
+    parser.feed(html)
+    assert parser.tags == [], parser.tags  # no element came from a value: no link, image, script, emphasis
+    return parser.rows
+
+
+def _renderers():
+    import markdown
+    from markdown_it import MarkdownIt
+
+    return {
+        "markdown-it (CommonMark + GFM tables, raw HTML on)": lambda t: MarkdownIt("commonmark", {"html": True})
+        .enable(["table", "strikethrough"]).render(t),
+        "Python-Markdown (tables)": lambda t: markdown.markdown(t, extensions=["tables"]),
+    }
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_MD)
+def test_markdown_values_are_text_in_every_renderer(run, tmp_path, hostile):
+    import html as htmllib
+    import re
+
+    title = "<script>x</script> [t](javascript:t) # 評価書 #"
+    _md_store(run, tmp_path, hostile, title=title)
+    md = run("changes", "99", "--format", "md").output
+    assert "<" not in md.replace("<br>", "") and "[" not in md and "`" not in md  # in the file itself, too
+    want = hostile.replace("\r\n", "\n").replace("\r", "\n")
+    for name, render in _renderers().items():
+        page = render(md)
+        assert "<script" not in page and "javascript" not in re.sub(r">[^<]*<", "><", page), name  # in no tag
+        rows = _cell_texts(page)
+        assert rows[0] == COLUMNS and len(rows) == 2, (name, rows)
+        assert rows[1][3] == want, (name, rows[1][3])
+        assert rows[1][2] == "テスト情報株式会社", name
+        assert htmllib.unescape(re.search(r"<h1>(.*?)</h1>", page).group(1)) == title, name
