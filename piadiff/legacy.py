@@ -7,11 +7,14 @@ grouped into revisions by document and 変更日, in the order given.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterable
 
 from .catalog import Item, kind_name, load_catalog
+from . import limits
 from .classify import LOW, Decision, Facts, Habits, decide_revision, facts_kind, learn_habits, load_rules, was_empty
 from .procedure import threshold_move
+from .errors import InputError
 from .resolve import Resolution, Resolver
 
 
@@ -22,6 +25,29 @@ class LegacyRow:
     raw: dict[str, Any]
     resolution: Resolution
     facts: Facts
+
+
+def read_rows_file(path: Path) -> list[dict[str, Any]]:
+    """The rows of a file for ``classify --rows`` (one JSON object a line), each checked where it
+    enters: the file's size, the number of rows, every value as a document's (length, digits,
+    surrogates, keys written twice) and the 項目's length, each refusal naming its line."""
+    from .load import decode, parse_json_line, read_bytes
+
+    text = decode(read_bytes(path, limits.ROWS_BYTES), str(path))
+    rows = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if len(rows) == limits.ROWS:
+            raise InputError(f"{path}:{n}: 行が多すぎます（一度に {limits.ROWS:,} 行まで。ファイルを分けてください）")
+        row = parse_json_line(line, str(path), n)
+        if not isinstance(row, dict) or "item" not in row:
+            raise InputError(f"{path}:{n}: 行には item（項目）、before、after、date_iso を書いてください")
+        item = row["item"] if isinstance(row["item"], str) else ""
+        if len(item) > limits.ITEM_CHARS:
+            raise InputError(f"{path}:{n}: item（項目）が {len(item):,} 文字あります（{limits.ITEM_CHARS} 文字まで）")
+        rows.append(row)
+    return rows
 
 
 def _in_group(item: Item | None) -> bool:

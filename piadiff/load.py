@@ -5,20 +5,24 @@ Only parsing happens here: which items are allowed is :mod:`piadiff.document`'s 
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
+from json.decoder import scanstring
 from pathlib import Path
 from typing import Any
 
+from . import limits
 from .errors import InputError
+from .limits import short, text_problem
 
-#: refuse files larger than this; a real 全項目評価書 is well under 1 MB
-MAX_BYTES = 20 * 1024 * 1024
-MAX_DEPTH = 40
+#: kept for callers of earlier versions; the limits themselves live in :mod:`piadiff.limits`
+MAX_BYTES = limits.FILE_BYTES
+MAX_DEPTH = limits.DEPTH
 
 
 class LineDict(dict):
-    """A mapping that remembers the line each key was written on (YAML only)."""
+    """A mapping that remembers the line each key was written on."""
 
     lines: dict[str, int]
 
@@ -44,18 +48,23 @@ def decode(data: bytes, source: str) -> str:
         ) from None
 
 
-def read_bytes(path: str | Path) -> bytes:
+def read_bytes(path: str | Path, limit: int = limits.FILE_BYTES) -> bytes:
     p = Path(path)
     try:
         if p.is_dir():
             raise InputError(f"{p}: フォルダです（評価書のファイルを指定してください）")
-        if p.stat().st_size > MAX_BYTES:
-            raise InputError(f"{p}: ファイルが大きすぎます（{MAX_BYTES // (1024 * 1024)} MB まで）")
+        size = p.stat().st_size
+        if size > limit:
+            raise InputError(f"{p}: ファイルが大きすぎます（{_megabytes(size)} あります。{_megabytes(limit)} まで）")
         return p.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{p}: ファイルがありません") from None
     except PermissionError:
         raise InputError(f"{p}: 読む権限がありません") from None
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB" if n % (1024 * 1024) else f"{n // (1024 * 1024)} MB"
 
 
 def parse_text(text: str, source: str, fmt: str | None = None) -> Any:
@@ -70,19 +79,186 @@ def parse_text(text: str, source: str, fmt: str | None = None) -> Any:
 def read_document_data(path: str | Path) -> Any:
     """Read a document file into plain data (dicts, lists, strings, numbers, None)."""
     p = Path(path)
-    text = decode(read_bytes(p), str(p))
+    text = decode(read_bytes(p, limits.DOCUMENT_BYTES), str(p))
     suffix = p.suffix.lower()
     fmt = "json" if suffix == ".json" else "yaml" if suffix in (".yaml", ".yml") else None
     return parse_text(text, str(p), fmt)
 
 
-def _parse_json(text: str, source: str) -> Any:
+def _parse_json(text: str, source: str, first_line: int = 1) -> Any:
+    """JSON as the standard parser reads it (its message for a syntax error), refusing what a
+    document cannot hold. The quick look is at the parsed data; only when it finds something is the
+    text read again (:class:`_JsonReader`) to say on which line."""
     try:
-        return json.loads(text)
+        data = json.loads(text, parse_int=_bounded_int, object_pairs_hook=_pairs)
     except json.JSONDecodeError as e:
-        raise InputError(f"{source}:{e.lineno}: JSON として読めません（{e.msg}, {e.colno} 文字目）") from None
+        line = e.lineno + first_line - 1
+        raise InputError(f"{source}:{line}: JSON として読めません（{e.msg}, {e.colno} 文字目）") from None
     except RecursionError:
-        raise InputError(f"{source}: 入れ子が深すぎます") from None
+        where = f":{first_line}" if first_line > 1 else ""
+        raise InputError(f"{source}{where}: 入れ子が深すぎます（{limits.DEPTH} 段まで）") from None
+    except _Suspect:
+        data = _Suspect
+    if data is _Suspect or not _fits(data):
+        _JsonReader(text, source, first_line).read()  # raises, naming the line
+        raise InputError(f"{source}: 読めない値があります")  # the reader sees all the quick look sees
+    return data
+
+
+class _Suspect(Exception):
+    """A key written twice or a number too long: the reader will say where."""
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > limits.DIGITS:
+        raise _Suspect
+    return int(digits)
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _Suspect
+    return out
+
+
+def _fits(data: Any) -> bool:
+    """Whether parsed JSON stays within the limits of a document (see :mod:`piadiff.limits`)."""
+    nodes, stack = 0, [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        if nodes > limits.NODES or depth > limits.DEPTH:
+            return False
+        if isinstance(node, dict):
+            nodes += len(node)
+            if any(text_problem(k) for k in node):
+                return False
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            if len(node) > limits.ENTRIES:
+                return False
+            stack.extend((v, depth + 1) for v in node)
+        elif isinstance(node, str) and text_problem(node):
+            return False
+    return True
+
+
+def parse_json_line(text: str, source: str, line: int) -> Any:
+    """One line of a file of JSON lines (annex rows), checked as a document's JSON is; messages
+    name ``source`` and ``line``."""
+    return _parse_json(text, source, line)
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+_NUMBER = re.compile(r"(-?(?:0|[1-9]\d*))(\.\d+)?([eE][-+]?\d+)?")
+_CONSTANTS = (("null", None), ("true", True), ("false", False), ("NaN", float("nan")),
+              ("Infinity", float("inf")), ("-Infinity", float("-inf")))
+
+
+class _JsonReader:
+    """Reads JSON text the standard parser has accepted, with the line of each key (as
+    :class:`LineDict`), refusing with that line: a key written twice in one object, a number too
+    long, too many values or entries, too deep, and text :func:`piadiff.limits.text_problem` refuses."""
+
+    def __init__(self, text: str, source: str, first_line: int = 1):
+        self.s, self.source, self.nodes, self.first_line = text, source, 0, first_line
+        self.newlines = [m.start() for m in re.finditer("\n", text)]
+
+    def read(self) -> Any:
+        return self.value(self.ws(0), 0)[0]
+
+    def line(self, pos: int) -> int:
+        return bisect.bisect_left(self.newlines, pos) + self.first_line
+
+    def refuse(self, pos: int, what: str):
+        raise InputError(f"{self.source}:{self.line(pos)}: {what}")
+
+    def ws(self, i: int) -> int:
+        return _WS.match(self.s, i).end()
+
+    def value(self, i: int, depth: int) -> tuple[Any, int]:
+        _count(self, i, depth)
+        s, c = self.s, self.s[i : i + 1]
+        if c == '"':
+            text, end = scanstring(s, i + 1, True)
+            return self.text(text, i), end
+        if c == "{":
+            return self.mapping(i, depth)
+        if c == "[":
+            return self.sequence(i, depth)
+        if (m := _NUMBER.match(s, i)) and m.end() > i:
+            whole, frac, exp = m.groups()
+            if len(whole.lstrip("-")) > limits.DIGITS:
+                self.refuse(i, f"数が {len(whole.lstrip('-')):,} 桁あります（{limits.DIGITS} 桁まで。件数や番号は正しい数で書いてください）")
+            return (float(m.group(0)) if frac or exp else int(whole)), m.end()
+        for word, constant in _CONSTANTS:
+            if s.startswith(word, i):
+                return constant, i + len(word)
+        self.refuse(i, "JSON として読めません")
+
+    def text(self, text: str, pos: int) -> str:
+        if what := text_problem(text):  # scanstring has made each pair of escapes one character
+            self.refuse(pos, f"「{short(text)}」: {what}")
+        return text
+
+    def mapping(self, i: int, depth: int) -> tuple[LineDict, int]:
+        out = LineDict()
+        out.lines = {}
+        i = self.ws(i + 1)
+        if self.s[i] == "}":
+            return out, i + 1
+        while True:
+            at = i
+            _count(self, at, depth + 1)
+            key, i = scanstring(self.s, i + 1, True)
+            key = self.text(key, at)
+            if key in out:
+                self.refuse(at, f"「{short(key)}」が二度書かれています（{out.lines[key]} 行目にもあります。一つにまとめてください）")
+            i = self.ws(self.ws(i) + 1)  # the colon
+            out[key], i = self.value(i, depth + 1)
+            out.lines[key] = self.line(at)
+            i = self.ws(i)
+            if self.s[i] != ",":
+                return out, i + 1
+            i = self.ws(i + 1)
+
+    def sequence(self, i: int, depth: int) -> tuple[list, int]:
+        out: list = []
+        i = self.ws(i + 1)
+        if self.s[i] == "]":
+            return out, i + 1
+        while True:
+            if len(out) == limits.ENTRIES:
+                self.refuse(i, f"並びが長すぎます（一つのリストに {limits.ENTRIES:,} 件まで）")
+            item, i = self.value(i, depth + 1)
+            out.append(item)
+            i = self.ws(i)
+            if self.s[i] != ",":
+                return out, i + 1
+            i = self.ws(i + 1)
+
+
+def _count(reader, pos: int, depth: int) -> None:
+    """One more key, value or list item read (JSON or YAML): refuse a document past the limits."""
+    reader.nodes += 1
+    if reader.nodes > limits.NODES:
+        reader.refuse(pos, f"項目と値が多すぎます（一つの文書に {limits.NODES:,} まで）")
+    if depth > limits.DEPTH:
+        reader.refuse(pos, f"入れ子が深すぎます（{limits.DEPTH} 段まで）")
+
+
+_SURROGATE_ONLY = re.compile("文字ではない符号")
+
+
+def _join_pairs(text: str) -> str | None:
+    """A character beyond U+FFFF written as two escapes (\\ud83d\\ude00) made one again; None
+    when a half stands alone (or the text has another problem)."""
+    try:
+        joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:
+        return None
+    return None if text_problem(joined) else joined
 
 
 def _parse_yaml(text: str, source: str) -> Any:
@@ -90,6 +266,8 @@ def _parse_yaml(text: str, source: str) -> Any:
 
     try:
         return yaml.load(text, Loader=_document_loader())
+    except _Refused as e:
+        raise InputError(f"{source}:{e.line}: {e.what}") from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = f":{mark.line + 1}" if mark else ""
@@ -98,7 +276,19 @@ def _parse_yaml(text: str, source: str) -> Any:
     except yaml.YAMLError as e:
         raise InputError(f"{source}: YAML として読めません（{e}）") from None
     except RecursionError:
-        raise InputError(f"{source}: 入れ子が深すぎます") from None
+        raise InputError(f"{source}: 入れ子が深すぎます（{limits.DEPTH} 段まで）") from None
+
+
+class _Refused(Exception):
+    """Raised inside the YAML loader: what is refused, at which line."""
+
+    def __init__(self, line: int, what: str):
+        super().__init__(what)
+        self.line, self.what = line, what
+
+
+#: the only tags a document may write: the plain kinds every value already is
+_PLAIN_TAGS = (None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:null")
 
 
 def _check_depth(data: Any, source: str) -> None:
@@ -123,6 +313,10 @@ def _document_loader():
       except an empty value / ``null`` / ``~``, which is None: the wording is the officer's;
     - anchors and aliases are refused: a document has no use for them, and they are how a small
       file expands into a huge one;
+    - tags (``!!binary``, ``!!int``, ``!!python/…``) are refused: a value is the text written;
+    - a key written twice, text :func:`piadiff.limits.text_problem` refuses (too long, a lone
+      surrogate escape, a run of digits) and a document past the limits of nodes and entries
+      are refused at their line, while reading: a huge file stops being read at the limit;
     - each mapping remembers the line of its keys, for error messages.
     """
     global _LOADER
@@ -138,13 +332,35 @@ def _document_loader():
         for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
+    def refuse(self, mark, what):
+        raise _Refused(mark.line + 1, what)
+
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise yaml.composer.ComposerError(
                 None, None, "アンカー/エイリアス(& や *)は使えません", event.start_mark
             )
+        tag = getattr(event, "tag", None)
+        if tag not in _PLAIN_TAGS:
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            refuse(self, event.start_mark, f"タグ「{short(shown)}」は使えません（タグを消して、値をそのまま文字で書いてください）")
+        self.nodes = getattr(self, "nodes", 0)
+        _count(self, event.start_mark, 0)
         return yaml.SafeLoader.compose_node(self, parent, index)
+
+    def construct_str(self, node):
+        value = self.construct_scalar(node)
+        if what := text_problem(value):
+            if _SURROGATE_ONLY.match(what) and (joined := _join_pairs(value)) is not None:
+                return joined  # "\\ud83d\\ude00": one character written as its two UTF-16 halves
+            refuse(self, node.start_mark, f"「{short(value)}」: {what}")
+        return value
+
+    def construct_sequence(self, node, deep=False):
+        if len(node.value) > limits.ENTRIES:
+            refuse(self, node.value[limits.ENTRIES].start_mark, f"並びが長すぎます（一つのリストに {limits.ENTRIES:,} 件まで）")
+        return [self.construct_object(child, deep=True) for child in node.value]
 
     def construct_mapping(self, node, deep=False):
         mapping = LineDict()
@@ -156,14 +372,16 @@ def _document_loader():
                     None, None, "項目名には文字列を書いてください", key_node.start_mark
                 )
             if key in mapping:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"「{key}」が二度書かれています", key_node.start_mark
-                )
+                refuse(self, key_node.start_mark,
+                       f"「{short(key)}」が二度書かれています（{mapping.lines[key]} 行目にもあります。一つにまとめてください）")
             mapping[key] = self.construct_object(value_node, deep=True)
             mapping.lines[key] = key_node.start_mark.line + 1
         return mapping
 
     DocumentLoader.compose_node = compose_node
+    DocumentLoader.refuse = refuse
     DocumentLoader.add_constructor("tag:yaml.org,2002:map", construct_mapping)
+    DocumentLoader.add_constructor("tag:yaml.org,2002:seq", construct_sequence)
+    DocumentLoader.add_constructor("tag:yaml.org,2002:str", construct_str)
     _LOADER = DocumentLoader
     return _LOADER

@@ -574,6 +574,10 @@ def _pick(aid: str, revs: list[Revision], ref: str | None) -> Revision:
     if ref is not None and not ref.strip():
         raise NotFoundError("版の指定が空です（v3、latest、latest~1、変更日、コミットIDで指定してください）")
     text = unicodedata.normalize("NFKC", (ref or "latest")).strip().lower()
+    from .limits import VERSION_DIGITS, short
+
+    if (m := _LATEST.match(text) or _LABEL.match(text)) and len(m.group(1) or "") > VERSION_DIGITS:
+        raise NotFoundError(f"評価書「{aid}」に版「{short(ref or '')}」はありません（版の番号は {VERSION_DIGITS} 桁まで。{have}）")
     if m := _LATEST.match(text):
         back = int(m.group(1) or 0)
         if back >= len(revs):
@@ -603,5 +607,5 @@ def _pick(aid: str, revs: list[Revision], ref: str | None) -> Revision:
             raise NotFoundError(f"変更日 {to_wareki(date)} の版が複数あります（{labels}）。版の名前で指定してください")
         raise NotFoundError(f"評価書「{aid}」に変更日 {to_wareki(date)} の版はありません（{have}）")
     raise NotFoundError(
-        f"版「{ref}」が分かりません（v3、latest、latest~1、変更日(令和7年7月31日)、コミットIDで指定してください）"
+        f"版「{short(ref or '')}」が分かりません（v3、latest、latest~1、変更日(令和7年7月31日)、コミットIDで指定してください）"
     )
