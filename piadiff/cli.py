@@ -545,14 +545,18 @@ def fsck(store_path: Path) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="待ち受けるアドレス（localhost 以外は PIADIFF_PASSWORD が必要）")
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="名前",
+              help="待ち受けるアドレスのほかに、この名前（Host）で開くことを許す（何度でも指定できる）")
 @store_option
-def serve(host: str, port: int, store_path: Path) -> None:
-    """ブラウザで使う画面を開く（一覧・版の比較・判断の記録・変更箇所のダウンロード）。"""
+def serve(host: str, port: int, allow_hosts: tuple[str, ...], store_path: Path) -> None:
+    """ブラウザで使う画面を開く（一覧・版の比較・判断の記録・変更箇所のダウンロード）。
+
+    待ち受けるアドレス（と --allow-host の名前）以外の Host への要求と、ほかのページからの送信は断る。"""
     import os
 
     from .web import serve as run_server
 
-    run_server(store_path, host, port, os.environ.get("PIADIFF_PASSWORD") or None)
+    run_server(store_path, host, port, os.environ.get("PIADIFF_PASSWORD") or None, allow_hosts)
 
 
 @cli.command("classify")
@@ -563,9 +567,23 @@ def classify_command(rows_file: Path, no_history: bool) -> None:
     """既存の変更箇所の行に、提出時期・理由・説明・確度・項目の解決結果を付けて 1 行 1 JSON で出す。"""
     import json
 
-    from .legacy import classify_rows, read_rows_file
+    from .legacy import classify_rows
+    from .load import decode, read_bytes
 
-    rows = read_rows_file(rows_file)
+    text = decode(read_bytes(rows_file), str(rows_file))
+    rows = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise PiadiffError(f"{rows_file}:{n}: JSON として読めません（{e.msg}）") from None
+        except RecursionError:
+            raise PiadiffError(f"{rows_file}:{n}: 入れ子が深すぎます") from None
+        if not isinstance(row, dict) or "item" not in row:
+            raise PiadiffError(f"{rows_file}:{n}: 行には item（項目）、before、after、date_iso を書いてください")
+        rows.append(row)
     for result in classify_rows(rows, use_history=not no_history):
         click.echo(json.dumps(result, ensure_ascii=False))
 

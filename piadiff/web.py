@@ -5,28 +5,114 @@ versions (rows, highlights, proposed 提出時期 with the 要確認 of 低 rows
 decide), the cumulative
 annex with downloads identical to the CLI's files, and one item's history.
 
-Safety: bound to localhost unless told otherwise, and then only with a password; every POST
-carries a CSRF token; every value is escaped by the templates; assessment ids and versions go
-through the store's own checks; a decision on a page the store has moved past is refused.
+Safety: bound to localhost unless told otherwise, and then only with a password; a request whose
+Host is not the bound address (or a name allowed with --allow-host) is refused, so that DNS
+rebinding cannot make a hostile page a same-origin client; a POST must come from a page of this
+server (Origin, else Referer) and carry a CSRF token; every value is escaped by the templates;
+assessment ids and versions go through the store's own checks; a decision on a page the store has
+moved past is refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hmac
+import ipaddress
+import re
 import secrets
+from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .errors import NotFoundError, PiadiffError
 from .wareki import to_wareki
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+#: addresses that bind every interface of the machine
+ANY_ADDRESS = ("0.0.0.0", "::", "")
+_LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
+_DNS_NAME = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
+
+
+def host_name(value: str) -> str | None:
+    """The name in a Host header or an address (``127.0.0.1:8000``, ``[::1]:8000``, ``Localhost.``):
+    lower-cased, without the port or a final dot, an IP address written one way; None if it is no
+    host name (a user part, a path, a space, a bad port...)."""
+    if value.startswith("["):
+        end = value.find("]")
+        name, rest = (value[1:end], value[end + 1:]) if end > 0 else ("", "")
+        if ":" not in name:
+            return None
+    elif value.count(":") > 1:  # a bare IPv6 address (an option's value, never a Host header)
+        name, rest = value, ""
+    else:
+        name, colon, port = value.partition(":")
+        rest = colon + port
+    if rest and not re.fullmatch(r":[0-9]{1,5}", rest):
+        return None
+    name = name.lower()
+    name = name[:-1] if name.endswith(".") else name
+    try:
+        return ipaddress.ip_address(name).compressed
+    except ValueError:
+        pass
+    return name if len(name) <= 253 and _DNS_NAME.fullmatch(name) else None
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+class HostCheck:
+    """Which Host headers the server answers: the address it is bound to (every loopback name when
+    that is a loopback address), the names given with ``--allow-host``, and, bound to every address
+    (0.0.0.0), any IP address. A name it does not know is what DNS rebinding sends, so it is refused."""
+
+    def __init__(self, bound: str = "127.0.0.1", allow: Iterable[str] = ()):
+        from .errors import PiadiffError
+
+        self.any_address = bound in ANY_ADDRESS
+        name = None if self.any_address else host_name(bound)
+        self.names = set() if name is None else {name}
+        if self.any_address or name == "localhost" or (name is not None and _is_ip(name) and ipaddress.ip_address(name).is_loopback):
+            self.names |= {host_name(h) for h in LOCAL_HOSTS}
+        for given in allow:
+            name = host_name(given.strip())
+            if name is None:
+                raise PiadiffError(f"--allow-host「{given}」はホスト名として使えません（例: --allow-host pia.example.lg.jp）")
+            self.names.add(name)
+
+    def allows(self, header: str) -> bool:
+        name = host_name(header)
+        return name is not None and (name in self.names or (self.any_address and _is_ip(name)))
+
+
+def _origin(url: str, default_scheme: str | None = None) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an Origin or Referer value, or of a Host header with ``default_scheme``."""
+    if default_scheme is not None:
+        scheme, netloc = default_scheme, url
+    else:
+        parts = urlsplit(url)
+        scheme, netloc = parts.scheme.lower(), parts.netloc
+        if "@" in netloc:
+            return None
+    name = host_name(netloc)
+    if scheme not in ("http", "https") or name is None:
+        return None
+    port = netloc.rpartition(":")[2] if not netloc.endswith("]") and ":" in netloc else ""
+    return scheme, name, int(port) if port else (443 if scheme == "https" else 80)
 DOWNLOADS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              "csv": "text/csv; charset=utf-8", "html": "text/html; charset=utf-8"}
 
 
-def create_app(store_path: str | Path, *, password: str | None = None, today: dt.date | None = None):
-    """The Flask application serving the store at ``store_path``."""
+def create_app(store_path: str | Path, *, password: str | None = None, today: dt.date | None = None,
+               host: str = "127.0.0.1", allow_hosts: Iterable[str] = ()):
+    """The Flask application serving the store at ``store_path``, bound to ``host``; it answers only
+    requests whose Host is that address or one of ``allow_hosts`` (see :class:`HostCheck`)."""
     from flask import Flask, Response, abort, redirect, render_template, request, session, url_for
 
     from .render import templates_dir
@@ -35,6 +121,7 @@ def create_app(store_path: str | Path, *, password: str | None = None, today: dt
     app.secret_key = secrets.token_bytes(32)  # a new key per run: old pages' tokens stop working
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict")
     store_path = Path(store_path)
+    hosts = HostCheck(host, allow_hosts)
 
     def open_store():
         from .store import Store
@@ -54,13 +141,30 @@ def create_app(store_path: str | Path, *, password: str | None = None, today: dt
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["wareki"] = lambda d: to_wareki(d) if d else ""
 
+    def refuse(message: str, status: int):
+        return Response(render_template("web/error.html", message=message), status, mimetype="text/html")
+
     @app.before_request
     def guard():
+        if not hosts.allows(request.host):
+            shown = request.host if len(request.host) <= 100 else request.host[:100] + "…"
+            return refuse(f"このサーバーは「{shown}」という名前では開けません（別のサイトが名前の向き先を書き換えて"
+                          "この画面を操作するのを防ぐため、待ち受けているアドレスと許した名前にだけ答えます）。"
+                          "起動したときに表示されたアドレスで開いてください。この名前で使うときは、"
+                          f"piadiff serve --allow-host {host_name(request.host) or '名前'} で許可してください。", 400)
         if password is not None:
             auth = request.authorization
             if auth is None or not hmac.compare_digest((auth.password or "").encode(), password.encode()):
                 return Response("パスワードが必要です。", 401, {"WWW-Authenticate": 'Basic realm="piadiff"'})
-        if request.method == "POST":
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            source = request.headers.get("Origin") or request.headers.get("Referer")
+            if not source:
+                return refuse("送信元（Origin・Referer）の分からない送信は受け付けません（何も記録していません）。"
+                              "ブラウザで piadiff の画面を開き、その画面から操作してください。", 403)
+            if _origin(source) is None or _origin(source) != _origin(request.host, request.scheme):
+                shown = source if len(source) <= 100 else source[:100] + "…"
+                return refuse(f"ほかのページ（{shown}）からの送信は受け付けません（何も記録していません）。"
+                              "piadiff の画面を開き直して、その画面から操作してください。", 403)
             sent = request.form.get("csrf", "")
             if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
                 abort(400, "フォームの確認用の値が正しくありません。ページを開き直してから操作してください。")
@@ -141,13 +245,8 @@ def create_app(store_path: str | Path, *, password: str | None = None, today: dt
     @app.route("/a/<aid>/decide", methods=["POST"])
     def decide(aid: str):
         from .decisions import decide as record_decision
-        from .limits import VERSION_DIGITS, short
 
         form = request.form
-        row_text = form.get("row", "").strip()
-        if not (row_text.isascii() and row_text.isdigit() and len(row_text) <= VERSION_DIGITS):  # an error page, not a 500
-            raise PiadiffError(f"行番号「{short(row_text)}」が読めません（変更箇所の行の番号を数字で指定してください。何も記録していません）")
-        row = int(row_text)
         with open_store() as store:
             aid = store.resolve_id(aid)
             if form.get("head") != store._head_sha():
@@ -155,9 +254,9 @@ def create_app(store_path: str | Path, *, password: str | None = None, today: dt
                                        "ページを開き直して、最新の内容で判断してください（何も記録していません）。"), 409
             timing = form.get("timing") or None
             explanation = form.get("explanation")
-            record_decision(store, aid, form["version"], row, settings(), timing=timing,
+            record_decision(store, aid, form["version"], int(form["row"]), settings(), timing=timing,
                             explanation=explanation if explanation else None, author=form.get("author") or None)
-        return redirect(url_for("compare", aid=aid, old=form.get("old"), new=form["version"]) + f"#row-{row}", 303)
+        return redirect(url_for("compare", aid=aid, old=form.get("old"), new=form["version"]) + f"#row-{int(form['row'])}", 303)
 
     @app.route("/a/<aid>/annex")
     def annex(aid: str):
@@ -202,14 +301,16 @@ def create_app(store_path: str | Path, *, password: str | None = None, today: dt
         response.headers.setdefault("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; "
                                     "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin: our own forms send their Origin (no-referrer would make it "null"), other sites get nothing
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
     return app
 
 
-def serve(store_path: str | Path, host: str = "127.0.0.1", port: int = 8000, password: str | None = None) -> None:
-    """Run the web view until Ctrl-C."""
+def serve(store_path: str | Path, host: str = "127.0.0.1", port: int = 8000, password: str | None = None,
+          allow_hosts: Iterable[str] = ()) -> None:
+    """Run the web view until Ctrl-C; ``allow_hosts``: more names it may be opened by (--allow-host)."""
     from werkzeug.serving import make_server
 
     from .store import Store
@@ -217,7 +318,8 @@ def serve(store_path: str | Path, host: str = "127.0.0.1", port: int = 8000, pas
     Store(store_path).close()  # a clear error before anything listens
     if host not in LOCAL_HOSTS and not password:
         raise PiadiffError("localhost 以外で公開するときはパスワードが必要です（環境変数 PIADIFF_PASSWORD で設定してください）")
-    server = make_server(host, port, create_app(store_path, password=password), threaded=True)
+    app = create_app(store_path, password=password, host=host, allow_hosts=allow_hosts)  # checks --allow-host
+    server = make_server(host, port, app, threaded=True)
     shown = f"[{host}]" if ":" in host else host
     print(f"piadiff を http://{shown}:{server.server_port}/ で開いています（止めるには Ctrl-C）", flush=True)
     try:

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from conftest import FIXTURES, TESTS
+from conftest import FIXTURES, TESTS, snapshot
 
 ARTIFACTS = TESTS / "artifacts"
 
@@ -58,10 +58,12 @@ def test_an_officer_compares_overrules_and_downloads(server, browser_page, tmp_p
     assert page.locator("#rows tbody tr").count() > 10
     assert page.locator("#rows ins").count() > 0 and page.locator("#rows del").count() > 0
     shot(page, "compare-v1-v3")
-    # filters: ※ items only
+    # filters: ※ items only (some rows, not all of them: an empty or unfiltered table must fail)
+    every = page.locator("#rows tbody tr").count()
     page.check("input[name=significant]")
     page.click("text=絞り込む")
-    assert all("※" in t for t in page.locator("#rows tbody tr td:nth-child(2)").all_inner_texts())
+    items = page.locator("#rows tbody tr td:nth-child(2)").all_inner_texts()
+    assert 0 < len(items) < every and all("※" in t for t in items)
     # overrule one decision on the newest revision, with the keyboard-usable form
     page.goto(server + "/a/12-kakuu-kodomo-iryo/compare?old=v2&new=v3")
     row = page.locator("#row-2")
@@ -116,17 +118,117 @@ def client(store, password=None):
     return app.test_client()
 
 
-def test_posts_need_the_csrf_token_and_a_fresh_page(demo_store):
-    c = client(demo_store)
+#: what a browser sends with a form of the test client's pages (its base URL is http://localhost/)
+SAME_ORIGIN = {"Origin": "http://localhost"}
+
+
+def decide_form(c) -> dict:
     html = c.get("/a/12/compare").data.decode()
     token = re.search(r'name="csrf" value="([^"]+)"', html).group(1)
     head = re.search(r'name="head" value="([^"]+)"', html).group(1)
-    form = {"csrf": token, "head": head, "version": "v3", "old": "v2", "row": "1", "timing": "事後"}
-    assert c.post("/a/12/decide", data={**form, "csrf": "forged"}).status_code == 400
-    assert client(demo_store).post("/a/12/decide", data=form).status_code == 400  # another session's token
-    assert c.post("/a/12/decide", data=form).status_code == 303
-    stale = c.post("/a/12/decide", data={**form, "timing": "事前"})
+    return {"csrf": token, "head": head, "version": "v3", "old": "v2", "row": "1", "timing": "事後"}
+
+
+def test_posts_need_the_csrf_token_and_a_fresh_page(demo_store):
+    c = client(demo_store)
+    form = decide_form(c)
+    assert c.post("/a/12/decide", data={**form, "csrf": "forged"}, headers=SAME_ORIGIN).status_code == 400
+    assert client(demo_store).post("/a/12/decide", data=form, headers=SAME_ORIGIN).status_code == 400  # another session's token
+    assert c.post("/a/12/decide", data=form, headers=SAME_ORIGIN).status_code == 303
+    stale = c.post("/a/12/decide", data={**form, "timing": "事前"}, headers=SAME_ORIGIN)
     assert stale.status_code == 409 and "ページを開き直して" in stale.data.decode()
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "localhost.evil.example", "127.0.0.1.nip.io:8000",
+                                  "localhost:abc", "user@localhost", "localhost/x", "[::1", "", "ｌｏｃａｌｈｏｓｔ"])
+def test_a_host_that_is_not_the_bound_address_is_refused(demo_store, host):
+    """DNS rebinding: a hostile page whose name now points at 127.0.0.1 sends its own name as Host."""
+    c = client(demo_store)
+    before = snapshot(demo_store)
+    for path in ("/", "/a/12", "/a/12/compare", "/a/12/annex", "/a/12/annex.csv", "/a/12/history?item=Ⅰ-6①", "/nowhere"):
+        page = c.get(path, headers={"Host": host})
+        assert page.status_code == 400, (path, page.status_code)
+        assert "という名前では開けません" in page.data.decode() and "--allow-host" in page.data.decode()
+        assert "12-kakuu-kodomo-iryo" not in page.data.decode() and page.mimetype == "text/html"
+    # a form sent through the rebound name, even with a token and the page's own Origin, records nothing
+    form = decide_form(c)
+    sent = c.post("/a/12/decide", data=form, headers={"Host": host, "Origin": f"http://{host}"})
+    assert sent.status_code == 400 and snapshot(demo_store) == before
+
+
+@pytest.mark.parametrize("host", ["localhost", "LocalHost.", "localhost:8000", "127.0.0.1", "127.0.0.1:8000", "[::1]:8000",
+                                  "[0:0:0:0:0:0:0:1]:8000"])
+def test_the_loopback_names_are_answered(demo_store, host):
+    assert client(demo_store).get("/", headers={"Host": host}).status_code == 200
+
+
+def test_allow_host_adds_names_and_every_address_allows_ip_addresses(demo_store, run, monkeypatch):
+    from conftest import assert_clean_error
+    from piadiff.web import create_app
+
+    def listen(*args, **kwargs):
+        raise AssertionError("serve started listening")
+
+    monkeypatch.setattr("werkzeug.serving.make_server", listen)
+
+    named = create_app(demo_store, allow_hosts=["pia.example.lg.jp", "10.0.0.5"]).test_client()
+    for host in ("pia.example.lg.jp", "PIA.example.lg.jp.:8000", "10.0.0.5:8000", "localhost"):
+        assert named.get("/", headers={"Host": host}).status_code == 200, host
+    for host in ("example.lg.jp", "x.pia.example.lg.jp", "10.0.0.6"):
+        assert named.get("/", headers={"Host": host}).status_code == 400, host
+    lan = create_app(demo_store, host="192.168.1.5").test_client()
+    assert lan.get("/", headers={"Host": "192.168.1.5:8000"}).status_code == 200
+    assert lan.get("/", headers={"Host": "pia.example.lg.jp"}).status_code == 400
+    everywhere = create_app(demo_store, host="0.0.0.0", password="秘密のことば").test_client()
+    assert everywhere.get("/", headers={"Host": "192.168.1.5:8000"}).status_code == 401  # then the password
+    assert everywhere.get("/", headers={"Host": "[fe80::1]:8000"}).status_code == 401
+    assert everywhere.get("/", headers={"Host": "pia.example.lg.jp"}).status_code == 400  # before the password
+    for bad in ("*", "evil/x", "http://pia.example.lg.jp", "a b", "-"):
+        assert_clean_error(run("serve", "--allow-host", bad), "ホスト名として使えません")
+    started = run("serve", "--allow-host", "pia.example.lg.jp", "--allow-host", "[::1]:8000")
+    assert "serve started listening" in repr(started.exception)  # good names get as far as listening
+
+
+ORIGINS = [
+    ({}, "送信元（Origin・Referer）の分からない"),
+    ({"Origin": "null"}, "ほかのページ"),
+    ({"Origin": "http://evil.example"}, "ほかのページ"),
+    ({"Origin": "http://localhost:8001"}, "ほかのページ"),
+    ({"Origin": "https://localhost"}, "ほかのページ"),
+    ({"Origin": "http://localhost.evil.example"}, "ほかのページ"),
+    ({"Origin": "http://localhost@evil.example"}, "ほかのページ"),
+    ({"Origin": "http://evil.example", "Referer": "http://localhost/a/12/compare"}, "ほかのページ"),
+    ({"Referer": "http://evil.example/a/12/compare"}, "ほかのページ"),
+]
+
+
+@pytest.mark.parametrize("headers, message", ORIGINS)
+def test_a_post_from_another_page_is_refused(demo_store, headers, message):
+    c = client(demo_store)
+    form = decide_form(c)  # the token is right: only where the form came from is wrong
+    before = snapshot(demo_store)
+    sent = c.post("/a/12/decide", data=form, headers=headers)
+    assert sent.status_code == 403 and message in sent.data.decode() and "何も記録していません" in sent.data.decode()
+    assert snapshot(demo_store) == before
+
+
+@pytest.mark.parametrize("headers", [{"Origin": "http://localhost"}, {"Origin": "http://LOCALHOST:80"},
+                                     {"Referer": "http://localhost/a/12/compare?old=v2&new=v3"}])
+def test_a_post_from_this_servers_page_is_taken(demo_store, headers):
+    c = client(demo_store)
+    assert c.post("/a/12/decide", data=decide_form(c), headers=headers).status_code == 303
+
+
+def test_a_real_server_refuses_a_rebound_name(server):
+    import urllib.error
+    import urllib.request
+
+    port = server.rsplit(":", 1)[1]
+    with urllib.request.urlopen(server + "/") as ok:
+        assert ok.status == 200 and ok.headers["Referrer-Policy"] == "same-origin"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(urllib.request.Request(server + "/", headers={"Host": f"rebind.example:{port}"}))
+    assert refused.value.code == 400 and "という名前では開けません" in refused.value.read().decode()
 
 
 def test_values_are_escaped_and_paths_are_checked(run, tmp_path):
