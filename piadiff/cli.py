@@ -567,23 +567,9 @@ def classify_command(rows_file: Path, no_history: bool) -> None:
     """既存の変更箇所の行に、提出時期・理由・説明・確度・項目の解決結果を付けて 1 行 1 JSON で出す。"""
     import json
 
-    from .legacy import classify_rows
-    from .load import decode, read_bytes
+    from .legacy import classify_rows, read_rows_file
 
-    text = decode(read_bytes(rows_file), str(rows_file))
-    rows = []
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise PiadiffError(f"{rows_file}:{n}: JSON として読めません（{e.msg}）") from None
-        except RecursionError:
-            raise PiadiffError(f"{rows_file}:{n}: 入れ子が深すぎます") from None
-        if not isinstance(row, dict) or "item" not in row:
-            raise PiadiffError(f"{rows_file}:{n}: 行には item（項目）、before、after、date_iso を書いてください")
-        rows.append(row)
+    rows = read_rows_file(rows_file)
     for result in classify_rows(rows, use_history=not no_history):
         click.echo(json.dumps(result, ensure_ascii=False))
 

@@ -245,8 +245,13 @@ def create_app(store_path: str | Path, *, password: str | None = None, today: dt
     @app.route("/a/<aid>/decide", methods=["POST"])
     def decide(aid: str):
         from .decisions import decide as record_decision
+        from .limits import VERSION_DIGITS, short
 
         form = request.form
+        row_text = form.get("row", "").strip()
+        if not (row_text.isascii() and row_text.isdigit() and len(row_text) <= VERSION_DIGITS):  # an error page, not a 500
+            raise PiadiffError(f"行番号「{short(row_text)}」が読めません（変更箇所の行の番号を数字で指定してください。何も記録していません）")
+        row = int(row_text)
         with open_store() as store:
             aid = store.resolve_id(aid)
             if form.get("head") != store._head_sha():
@@ -254,9 +259,9 @@ def create_app(store_path: str | Path, *, password: str | None = None, today: dt
                                        "ページを開き直して、最新の内容で判断してください（何も記録していません）。"), 409
             timing = form.get("timing") or None
             explanation = form.get("explanation")
-            record_decision(store, aid, form["version"], int(form["row"]), settings(), timing=timing,
+            record_decision(store, aid, form["version"], row, settings(), timing=timing,
                             explanation=explanation if explanation else None, author=form.get("author") or None)
-        return redirect(url_for("compare", aid=aid, old=form.get("old"), new=form["version"]) + f"#row-{int(form['row'])}", 303)
+        return redirect(url_for("compare", aid=aid, old=form.get("old"), new=form["version"]) + f"#row-{row}", 303)
 
     @app.route("/a/<aid>/annex")
     def annex(aid: str):
