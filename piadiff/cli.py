@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from .errors import PiadiffError, ValidationError
+from .inputs import click_author, click_message
 from .wareki import to_wareki
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -71,11 +72,15 @@ def init(store_path: Path) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--id", "assessment_id", help="評価書ID（既定: 評価書番号と評価書名から作る。同じ評価書番号があればそれ）")
 @click.option("--date", "change_date", help="変更日（既定: 公表日）。令和7年7月31日 / R7.7.31 / 2025-07-31")
-@click.option("-m", "--message", help="この版の説明")
-@click.option("--author", help="記録する人（既定: 環境変数 PIADIFF_AUTHOR かログイン名）")
+@click.option("-m", "--message", callback=click_message, help="この版の説明")
+@click.option("--author", callback=click_author, help="記録する人（既定: 環境変数 PIADIFF_AUTHOR かログイン名）")
+@click.option("--same-date", is_flag=True, help="最新版と同じ変更日の版として記録する（既定では同じ日付は断る）")
 @store_option
-def record(file: Path, assessment_id: str | None, change_date: str | None, message: str | None, author: str | None, store_path: Path) -> None:
-    """評価書ファイル（YAML / JSON）を次の版として記録する。フォルダなら中のファイルをすべて。"""
+def record(file: Path, assessment_id: str | None, change_date: str | None, message: str | None, author: str | None,
+           same_date: bool, store_path: Path) -> None:
+    """評価書ファイル（YAML / JSON）を次の版として記録する。フォルダなら中のファイルをすべて。
+
+    変更日は最新版より後の日付にする（同じ日なら --same-date）。記録済みのどれかの版と同じ内容なら記録しない。"""
     from .document import load_document
 
     if file.is_dir():
@@ -84,14 +89,20 @@ def record(file: Path, assessment_id: str | None, change_date: str | None, messa
         from .bulk import DOCUMENT_SUFFIXES, record_files
 
         _bulk(file, DOCUMENT_SUFFIXES, "記録", store_path,
-              lambda store, files, tick: record_files(store, files, message=message, author=author, tick=tick))
+              lambda store, files, tick: record_files(store, files, message=message, author=author,
+                                                      same_date=same_date, tick=tick))
         return
     document = load_document(file)
     with _open(store_path) as store:
-        result = store.record(document, assessment_id=assessment_id, change_date=change_date, message=message, author=author)
+        result = store.record(document, assessment_id=assessment_id, change_date=change_date, message=message,
+                              author=author, same_date=same_date)
     rev = result.revision
     if not result.recorded:
-        click.echo(f"{rev.assessment_id}: 最新版 {rev.label} と同じ内容です。何も記録しませんでした。")
+        if result.same_as_latest:
+            click.echo(f"{rev.assessment_id}: 最新版 {rev.label} と同じ内容です。何も記録しませんでした。")
+        else:
+            click.echo(f"{rev.assessment_id}: {rev.label}（変更日 {rev.change_date_wareki}）と同じ内容です（最新版は "
+                       f"{result.latest.label}）。記録済みの版なので、何も記録しませんでした。")
         return
     what = "新しい評価書として" if result.new_assessment else ""
     click.echo(f"{rev.assessment_id}: {what}{rev.label}（変更日 {rev.change_date_wareki}）を記録しました。")
@@ -257,7 +268,7 @@ def annex(assessment_id: str, fmt, output, style, excerpt, gannen, store_path: P
 @click.option("--timing", type=click.Choice(["事前", "事後"]), help="この行の提出時期")
 @click.option("--reason", "explanation", help="提出時期に係る説明（省略すると提案の説明のまま）")
 @click.option("--effective", help="施行日（ROW を省くと改訂全体の施行日）。令和7年8月1日 / 2025-08-01")
-@click.option("--author", help="判断した人（既定: 環境変数 PIADIFF_AUTHOR かログイン名）")
+@click.option("--author", callback=click_author, help="判断した人（既定: 環境変数 PIADIFF_AUTHOR かログイン名）")
 @store_option
 def decide(assessment_id: str, version: str, row: int | None, timing, explanation, effective, author, store_path: Path) -> None:
     """担当者が提出時期（と説明）や施行日を決めて記録する。以後の changes / annex はこれに従う。"""
@@ -312,7 +323,7 @@ def plan(assessment_id: str, version: str, effective: str, body: str, store_path
 @click.option("--id", "assessment_id", help="記録するときの評価書ID")
 @click.option("--record", "do_record", is_flag=True, help="保存先に記録する（文書自身の変更箇所は最初の版に付ける）")
 @click.option("--with-history", is_flag=True, help="最新の変更箇所を逆にたどって一つ前の版も作り、二つの版として記録する")
-@click.option("--author", help="記録する人")
+@click.option("--author", callback=click_author, help="記録する人")
 @click.option("--cover", "cover", multiple=True, metavar="項目=値",
               help="表紙のページがない公表版に、表紙の項目を補う（例: --cover 評価書番号=46）。何度でも指定できる")
 @store_option
@@ -612,6 +623,11 @@ def demo(store_path: Path) -> None:
     with _open(store_path) as store:
         for aid, n in record_examples(store):
             click.echo(f"例 {aid}: " + (f"{n} 版を記録しました。" if n else "記録済みです。"))
+    from .examples import PUBLICATION_NAME, example_publication
+
+    if not Path(PUBLICATION_NAME).exists():  # never over a file of the officer's own
+        Path(PUBLICATION_NAME).write_bytes(example_publication())
+        click.echo(f"公表版の例 {PUBLICATION_NAME} を置きました（piadiff import {PUBLICATION_NAME} で取り込めます）。")
     ctx = click.get_current_context()
     ctx.invoke(log, assessment_id=None, store_path=store_path)
     from .examples import example_ids

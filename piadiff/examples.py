@@ -53,3 +53,13 @@ def record_examples(store) -> list[tuple[str, int]]:
             store.record(v.document(), assessment_id=aid, change_date=v.date, message=v.message, author=v.author)
         done.append((aid, len(versions)))
     return done
+
+
+#: the example publication `piadiff demo` puts in the current folder, for trying `piadiff import`
+PUBLICATION_NAME = "公表版.txt"
+
+
+def example_publication() -> bytes:
+    """The example publication: the 重点項目評価書 example's latest version as a body publishes it
+    (tab-separated text with HTML fragments), with its (別添) 変更箇所."""
+    return (resources.files("piadiff") / "examples" / "publication" / PUBLICATION_NAME).read_bytes()
