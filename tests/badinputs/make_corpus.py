@@ -1,17 +1,22 @@
 """Write the corpus of bad and hostile inputs (tests/badinputs/corpus/), once.
 
-    python tests/badinputs/make_corpus.py
+    python tests/badinputs/make_corpus.py            # the committed corpus
+    python tests/badinputs/make_corpus.py --large    # also the large inputs, into corpus-large/
 
 Each file is something an officer (or an attacker) could hand to piadiff; test_badinputs.py runs
 every one through every command that reads input. The corpus is committed so that a failure can
-be reproduced from the file alone; this script says how each was made.
+be reproduced from the file alone; this script says how each was made. The large inputs (several
+MB each, past the limits of piadiff/limits.py) are not committed: :data:`LARGE` makes each in a
+fraction of a second, and test_badinputs.py writes them into a temporary folder.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
+from typing import Callable
 
 HERE = Path(__file__).parent
 OUT = HERE / "corpus"
@@ -19,9 +24,64 @@ GOOD = (HERE.parent / "fixtures" / "minimal-juten.yaml").read_text(encoding="utf
 COVER = "様式: 重点項目評価書\n表紙: {評価書番号: '1', 評価書名: 例, 評価実施機関名: 例市長, 公表日: 令和6年4月1日}\n"
 
 
-def write(name: str, content: str | bytes) -> None:
-    path = OUT / name
-    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+def write(name: str, content: str | bytes, out: Path | None = None) -> None:
+    path = (out or OUT) / name
+    # surrogatepass: a lone surrogate in a YAML text is written as its bytes would be, however broken
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8", "surrogatepass"))
+
+
+BIG = "9" * 5000  # past Python's 4,300 digits for int(str), and past piadiff's 100 digits in a row
+GOOD_JSON = {"様式": "重点項目評価書", "表紙": {"評価書番号": "1", "評価書名": "例", "評価実施機関名": "例市長", "公表日": "2024-04-01"},
+             "Ⅰ 基本情報": {"2. 特定個人情報ファイルを取り扱う事務において使用するシステム": {"システム": [{"番号": 1, "①システムの名称": "S"}]}},
+             "Ⅱ 特定個人情報ファイルの概要": [{"1. 特定個人情報ファイル名": "f", "4. 特定個人情報ファイルの取扱いの委託": {"委託の有無": "委託する", "委託件数": 1}}]}
+_SYSTEMS_AT = "      - 番号: 1\n"
+
+
+def _json(**replace: str) -> str:
+    """The good JSON document with a marker (as JSON text) replaced: the bad value goes in raw."""
+    text = json.dumps(GOOD_JSON, ensure_ascii=False)
+    for old, new in replace.items():
+        old = {"count": '"委託件数": 1', "number": '"番号": 1', "title": '"評価書名": "例"', "cover": '"表紙": {'}[old]
+        assert old in text
+        text = text.replace(old, new, 1)
+    return text
+
+
+def _systems(n: int) -> str:
+    """The good YAML document with ``n`` entries of システム."""
+    at = GOOD.index(_SYSTEMS_AT)
+    end = GOOD.index("  4. 個人番号の利用:")
+    entries = "".join(f"      - ①システムの名称: システム{i}\n        ②システムの機能: 機能\n" for i in range(n))
+    return GOOD[:at] + entries + GOOD[end:]
+
+
+def _rows(*rows: dict | str) -> str:
+    return "".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in rows)
+
+
+#: inputs past the limits in size (made when needed, never committed): name -> content
+LARGE: dict[str, Callable[[], str]] = {
+    # 3 MB, 300,000 keys: past the size of a document file
+    "large-keys-300000.yaml": lambda: "".join(f"k{i:06d}: v\n" for i in range(300_000)),
+    # 1.6 MB, within the size: past the number of keys and values, stopped while reading
+    "large-keys-150000.yaml": lambda: "".join(f"k{i:06d}: v\n" for i in range(150_000)),
+    # 30,000 システム entries (2.2 MB in YAML; 0.9 MB in JSON, past the entries of a list)
+    "large-systems-30000.yaml": lambda: _systems(30_000),
+    "large-systems-30000.json": lambda: json.dumps({**GOOD_JSON, "Ⅰ 基本情報": {"2. 特定個人情報ファイルを取り扱う事務において使用するシステム": {
+        "システム": [{"①システムの名称": f"S{i}"} for i in range(30_000)]}}}, ensure_ascii=False),
+    # one value of 600,000 characters (1.8 MB: within the size, past the length of a value)
+    "large-text-600000.yaml": lambda: GOOD.replace("①事務の名称: 児童手当に関する事務", "①事務の名称: " + "あいう" * 200_000),
+    # annex rows: an item of a million characters, a before of a million, 2,000 rows
+    "large-rows-item-1000000.jsonl": lambda: _rows({"item": "あ" * 1_000_000, "before": "a", "after": "b"}),
+    "large-rows-before-1000000.jsonl": lambda: _rows({"item": "Ⅰ-1", "before": "あ" * 1_000_000, "after": "b"}),
+    "large-rows-2000.jsonl": lambda: _rows(*[{"item": "Ⅰ 基本情報 1. ①事務の名称", "before": "a", "after": "b"}] * 2000),
+}
+
+
+def write_large(out: Path) -> None:
+    out.mkdir(exist_ok=True)
+    for name, make in LARGE.items():
+        write(name, make(), out)
 
 
 def main() -> None:
@@ -150,6 +210,44 @@ def main() -> None:
         data.update(nest(item, "どれでもない値"))
         write(f"choice-wrong-{i:02d}.json", json.dumps(data, ensure_ascii=False))
 
+    # integers past Python's 4,300 digits (and piadiff's 100): counts, entry numbers, in text
+    write("digits-count-5000.yaml", GOOD.replace("委託件数: 1", f"委託件数: {BIG}"))
+    write("digits-count-fullwidth-5000.yaml", GOOD.replace("委託件数: 1", f"委託件数: {'９' * 5000}件"))
+    write("digits-count-5000.json", _json(count=f'"委託件数": {BIG}'))
+    write("digits-count-negative-5000.json", _json(count=f'"委託件数": -{BIG}'))
+    write("digits-count-5000-text.json", _json(count=f'"委託件数": "{BIG}"'))
+    write("digits-number-5000.yaml", GOOD.replace(_SYSTEMS_AT, f"      - 番号: {BIG}\n"))
+    write("digits-number-5000.json", _json(number=f'"番号": {BIG}'))
+    write("digits-in-text-5000.yaml", GOOD.replace("①事務の名称: 児童手当に関する事務", f"①事務の名称: 児童手当{BIG}件"))
+    write("digits-key-5000.yaml", COVER + f"{BIG}: x\n")
+    write("digits-float-5000.json", _json(count=f'"委託件数": {BIG}.5'))
+
+    # lone surrogates (half a UTF-16 pair, no character): JSON escapes, YAML escapes, and a pair kept whole
+    write("surrogate-json-high.json", _json(title='"評価書名": "例\\ud800"'))
+    write("surrogate-json-low.json", _json(title='"評価書名": "\\udc00例"'))
+    write("surrogate-json-reversed.json", _json(title='"評価書名": "\\ude00\\ud83d"'))
+    write("surrogate-json-key.json", _json(cover='"表紙": {"\\ud800": "x", '))
+    write("surrogate-yaml-escape.yaml", GOOD.replace("①事務の名称: 児童手当に関する事務", '①事務の名称: "児童\\ud800手当"'))
+    write("surrogate-yaml-low.yaml", GOOD.replace("①事務の名称: 児童手当に関する事務", '①事務の名称: "\\udfff"'))
+    write("surrogate-yaml-key.yaml", GOOD.replace("①事務の名称: 児童手当に関する事務", '"①事務の名称\\ud800": 児童手当'))
+    write("surrogate-yaml-utf32-escape.yaml", GOOD.replace("①事務の名称: 児童手当に関する事務", '①事務の名称: "\\U0000d800"'))
+
+    # YAML tags: a value is the text written, never bytes, a number, a date or a set
+    for name, tagged in {"binary": "!!binary aGVsbG8=", "int": f"!!int {BIG}", "float": "!!float 1e999", "timestamp": "!!timestamp 2024-04-01",
+                         "bool": "!!bool yes", "map": "!!omap [{a: b}]", "python": "!!python/name:os.system", "local": "!x y"}.items():
+        write(f"tag-{name}.yaml", GOOD.replace("①事務の名称: 児童手当に関する事務", f"①事務の名称: {tagged}"))
+
+    # keys written twice in JSON (YAML refuses them too: yaml-duplicate-key)
+    write("json-duplicate-top.json", _json(cover='"様式": "重点項目評価書", "表紙": {'))
+    write("json-duplicate-cover.json", _json(title='"評価書名": "例", "評価書名": "別の例"'))
+    write("json-duplicate-entry.json", _json(number='"番号": 1, "番号": 2'))
+    write("json-duplicate-escaped.json", _json(title='"評価書名": "例", "\\u8a55\\u4fa1\\u66f8\\u540d": "別の例"'))
+
+    # past the limits, small enough to commit: a value too long, too many entries, too many keys
+    write("limit-text-60000.yaml", GOOD.replace("①事務の名称: 児童手当に関する事務", "①事務の名称: " + "あ" * 60_000))
+    write("limit-entries-101.yaml", _systems(101))
+    write("limit-nodes-10001.yaml", COVER + "".join(f"k{i}: v\n" for i in range(5001)))
+
     # published texts (piadiff import)
     published = {"empty": "", "no-title": "評価書番号\t評価書名\n1\t例\n", "title-only": "特定個人情報保護評価書(重点項目評価書)\n",
                  "kiso": "特定個人情報保護評価書(基礎項目評価書)\n\n評価書番号\t評価書名\n1\t例\n", "html-only": "<html><body>特定個人情報保護評価書</body></html>",
@@ -159,7 +257,13 @@ def main() -> None:
 
     # annex rows for `piadiff classify --rows`
     rows = {"not-json": "row one\n", "array": "[1, 2]\n", "no-item": '{"before": "a"}\n', "half": '{"item": "I-1", "bef\n',
-            "number-line": "12\n", "nested-deep": "[" * 10000 + "]" * 10000 + "\n"}
+            "number-line": "12\n", "nested-deep": "[" * 10000 + "]" * 10000 + "\n",
+            # past the limits: numbers, text and 項目 too long, half a surrogate pair, a key twice, too many rows
+            "digits-5000": f'{{"item": "Ⅰ-1", "before": {BIG}, "after": "b"}}\n', "digits-in-text": _rows({"item": "Ⅰ-1", "before": f"{BIG}件", "after": "1件"}),
+            "surrogate": '{"item": "Ⅰ-1", "before": "\\ud800", "after": "b"}\n', "duplicate-key": '{"item": "Ⅰ-1", "item": "Ⅱ-1", "before": "a", "after": "b"}\n',
+            "item-301": _rows({"item": "Ⅰ" * 301, "before": "a", "after": "b"}), "text-60000": _rows({"item": "Ⅰ-1", "before": "あ" * 60_000, "after": "b"}),
+            "rows-1001": _rows(*[{"item": "Ⅰ-1", "before": "a", "after": "b"}] * 1001),
+            "good-then-bad": _rows({"item": "Ⅰ-1", "before": "a", "after": "b"}, f'{{"item": "Ⅰ-1", "n": {BIG}}}')}
     for name, text in rows.items():
         write(f"rows-{name}.jsonl", text)
 
@@ -171,6 +275,9 @@ def main() -> None:
 
     n = len(list(OUT.iterdir()))
     print(f"{n} files in {OUT}")
+    if "--large" in sys.argv:
+        write_large(HERE / "corpus-large")
+        print(f"{len(LARGE)} large inputs in {HERE / 'corpus-large'}")
 
 
 if __name__ == "__main__":
