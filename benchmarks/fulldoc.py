@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 from piadiff.catalog import Item, load_catalog
@@ -40,7 +41,7 @@ def full_document(kind: str = "全項目評価書", seed: int = 0, version: int 
     raw = {
         "様式": catalog.kind,
         "表紙": {"評価書番号": str(seed + 1), "評価書名": f"ベンチ市 事務{seed} {catalog.kind}", "評価実施機関名": "ベンチ市長",
-                "公表日": f"令和7年{(version % 12) + 1}月1日"},
+                "公表日": (dt.date(2010, 1, 1) + dt.timedelta(days=7 * version)).isoformat()},  # later each version
         **_section(catalog.root, rng, 1),
     }
     if version > 1:  # a handful of changes per version, spread over the document

@@ -46,8 +46,9 @@ def _why(error: Exception) -> str:
 
 
 def record_files(store, files: Iterable[Path], *, message: str | None = None, author: str | None = None,
-                 tick: Callable[[], None] | None = None) -> list[Outcome]:
-    """Record each document file as the next version of its assessment."""
+                 same_date: bool = False, tick: Callable[[], None] | None = None) -> list[Outcome]:
+    """Record each document file as the next version of its assessment. A file equal to a version
+    already recorded (recording the same folder twice) is reported as unchanged, not recorded."""
     from .document import load_document
 
     out = []
@@ -55,10 +56,10 @@ def record_files(store, files: Iterable[Path], *, message: str | None = None, au
         if n % OPTIMIZE_EVERY == 0:
             store.optimize()
         try:
-            result = store.record(load_document(f), message=message, author=author)
+            result = store.record(load_document(f), message=message, author=author, same_date=same_date)
             rev = result.revision
-            out.append(Outcome(f, "recorded" if result.recorded else "unchanged",
-                               f"{rev.assessment_id} {rev.label}" + ("" if result.recorded else "（最新版と同じ）")))
+            same = "" if result.recorded else "（最新版と同じ）" if result.same_as_latest else "（記録済みの版と同じ）"
+            out.append(Outcome(f, "recorded" if result.recorded else "unchanged", f"{rev.assessment_id} {rev.label}{same}"))
         except Exception as e:  # noqa: BLE001 - one bad file must not stop the others
             out.append(Outcome(f, "failed", _why(e)))
         if tick:

@@ -31,14 +31,21 @@ class FsckReport:
 
 def git_fsck(path) -> list[Finding]:
     """git's own check alone, for a store too damaged to open."""
+    return [Finding("git", l) for l in _git_fsck_lines(path)]
+
+
+def _git_fsck_lines(path) -> list[str]:
+    """What ``git fsck --strict`` finds, one problem a line, as git wrote it (nothing dropped but
+    its progress and dangling objects)."""
     import subprocess
 
-    done = subprocess.run(["git", "fsck", "--strict", "--no-progress"], cwd=path, capture_output=True, text=True)
-    lines = [l.strip() for l in (done.stdout + done.stderr).splitlines()
+    done = subprocess.run(["git", "fsck", "--strict", "--no-progress"], cwd=path, capture_output=True)
+    text = (done.stdout + b"\n" + done.stderr).decode("utf-8", errors="replace")
+    lines = [l.strip() for l in text.splitlines()
              if l.strip() and not l.startswith(("dangling", "Checking", "notice"))]
     if done.returncode and not lines:
         lines = [f"git fsck が失敗しました（終了コード {done.returncode}）"]
-    return [Finding("git", l) for l in lines]
+    return lines
 
 
 def fsck(store, tick: Callable[[], None] | None = None) -> FsckReport:
@@ -48,30 +55,29 @@ def fsck(store, tick: Callable[[], None] | None = None) -> FsckReport:
     from .canonical import content_hash
     from .document import normalize
     from .errors import ValidationError
-    from .store import _git
+    from .store import _read_errors, git_problem
 
-    git = _git()
     findings: list[Finding] = []
-    git_lines: list[str] = []
-    try:
-        out = store.repo.git.fsck("--strict", "--no-progress", with_extended_output=True)
-        git_lines = (out[1] + "\n" + out[2]).splitlines()
-    except git.GitCommandError as e:
-        git_lines = ((e.stdout or "") + "\n" + (e.stderr or str(e))).splitlines()
-    git_lines = [l.strip() for l in git_lines if l.strip() and not l.startswith(("dangling", "Checking", "notice"))]
+    git_lines = _git_fsck_lines(store.path)
     leftovers = _unreferenced(store, git_lines)
     findings += [Finding("git", l) for l in git_lines if not any(sha in l for sha in leftovers)]
     try:
         ids = store.assessment_ids()
-    except (ValueError, OSError, PiadiffError) as e:
-        findings.append(Finding("git", f"評価書の一覧を読めません: {str(e)[:120]}"))
+    except PiadiffError as e:
+        findings.append(Finding("git", f"評価書の一覧を読めません: {e}"))
+        ids = []
+    except _read_errors() as e:
+        findings.append(Finding("git", f"評価書の一覧を読めません: {git_problem(e)}"))
         ids = []
     versions = 0
     for aid in ids:
         try:
             revs = store.revisions(aid)
-        except (ValueError, OSError, git.GitCommandError) as e:
-            findings.append(Finding(aid, f"版の一覧を読めません: {str(e)[:120]}"))
+        except PiadiffError as e:  # names the commit whose metadata cannot be read
+            findings.append(Finding(aid, f"版の一覧を読めません: {e}"))
+            continue
+        except _read_errors() as e:
+            findings.append(Finding(aid, f"版の一覧を読めません: {git_problem(e)}"))
             continue
         labels = [r.label for r in revs]
         if labels != [f"v{i}" for i in range(1, len(revs) + 1)]:

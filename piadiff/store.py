@@ -7,7 +7,10 @@ The only module that knows git. Layout (also in the store's own README.md)::
     README.md
 
 One commit per recorded version; its metadata (assessment id, version label, 変更日, content hash)
-is kept as trailers in the commit message, so ``git log`` shows it too.
+is kept as trailers in the commit message, so ``git log`` shows it too. Every trailer's value is
+written as one line of JSON (:func:`piadiff.inputs.encode_value`) after ``Piadiff-Format: 2``, and
+only the message's last paragraph is read: nothing a document or a message holds can forge another
+field. Commits written before (plain values, no Format trailer) are still read.
 
 A version is written as git objects first and becomes part of history only when the branch ref is
 moved, with git's compare-and-swap ``update-ref``. A crash before that leaves the history as it
@@ -30,6 +33,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from .document import Document, normalize
 from .errors import NotFoundError, PiadiffError, StoreDamagedError, StoreError
+from .inputs import check_author, check_id, check_message, decode_value, encode_value, one_line, readable
 from .load import parse_text
 from .wareki import parse_date, to_wareki
 
@@ -40,16 +44,18 @@ MARKER = "piadiff-store.json"
 ASSESSMENTS = "assessments"
 STORE_FORMAT = {"format": "piadiff-store", "version": 1}
 TRAILER = "Piadiff-"
+FORMAT_TRAILER = f"{TRAILER}Format: 2"  # values are JSON (encode_value); older commits have plain values
 DEFAULT_STORE = "store"
 _ZERO = "0" * 40
 _RETRIES = 20
 STALE_LOCK = 30  # seconds
 
-_ID = re.compile(r"^[^\W_][\w.\-]{0,99}$")
-_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)$", re.IGNORECASE)
 _HEX = re.compile(r"^[0-9a-f]{4,40}$")
 _LATEST = re.compile(r"^latest(?:~(\d+))?$")
 _LABEL = re.compile(r"^v(\d+)$")
+_RECORDED_LABEL = re.compile(r"^v[1-9][0-9]{0,8}$")  # what a commit may say
+_SHA = re.compile(r"^[0-9a-f]{40}$")
+_TRAILER_LINE = re.compile(r"^Piadiff-([A-Za-z][A-Za-z0-9-]*): ?(.*)$")
 
 
 @dataclass(frozen=True)
@@ -80,9 +86,14 @@ class Revision:
 
 @dataclass(frozen=True)
 class RecordResult:
-    revision: Revision
-    recorded: bool  # False: identical to the latest version, nothing recorded
+    revision: Revision  # the version recorded, or the earlier version the document is equal to
+    recorded: bool  # False: identical to a version already recorded (the latest or an earlier one)
     new_assessment: bool
+    latest: Revision | None = None  # the latest version before this call (None: a new assessment)
+
+    @property
+    def same_as_latest(self) -> bool:
+        return not self.recorded and self.latest is not None and self.revision == self.latest
 
 
 @dataclass(frozen=True)
@@ -92,21 +103,6 @@ class AssessmentSummary:
     title: str
     latest: Revision
     count: int
-
-
-def check_id(assessment_id: str) -> str:
-    """An assessment id that is safe as a file name everywhere, or a clear error."""
-    aid = unicodedata.normalize("NFC", str(assessment_id))
-    if (
-        not _ID.match(aid)
-        or ".." in aid
-        or _RESERVED.match(aid.split(".")[0])
-        or aid.endswith(".")
-    ):
-        raise PiadiffError(
-            f"評価書ID「{assessment_id}」は使えません（文字・数字と - _ . だけで100字まで、先頭は文字か数字）"
-        )
-    return aid
 
 
 def make_id(number: str, title: str) -> str:
@@ -174,7 +170,13 @@ class Store:
             self.repo = git.Repo(self.path)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
             raise StoreError(f"{self.path} は piadiff の保存先ではありません（git リポジトリではない）。{hint}") from None
-        if self.repo.bare or not self._head_sha() or self._blob_at(self._head_sha(), MARKER) is None:
+        head = None if self.repo.bare else self._head_sha()
+        try:
+            marker = self._blob_at(head, MARKER) if head else None
+        except StoreDamagedError as e:  # a store whose latest commit cannot be read is damaged, not foreign
+            self.repo.close()
+            raise _damaged(f"保存先 {self.path} の最新の記録 {head[:10]}", e.__cause__ or e) from None
+        if marker is None:
             self.repo.close()
             raise StoreError(f"{self.path} は piadiff の保存先ではありません（{MARKER} がない）。{hint}")
 
@@ -202,12 +204,15 @@ class Store:
         return ids
 
     def _read_ids(self, commit: str) -> set[str]:
-        tree = self.repo.commit(commit).tree
         try:
-            sub = tree[ASSESSMENTS]
-        except KeyError:
-            return set()
-        return {b.name[: -len(".json")] for b in sub.blobs if b.name.endswith(".json")}
+            tree = self.repo.commit(commit).tree
+            try:
+                sub = tree[ASSESSMENTS]
+            except KeyError:
+                return set()
+            return {b.name[: -len(".json")] for b in sub.blobs if b.name.endswith(".json")}
+        except _read_errors() as e:
+            raise _damaged(f"評価書の一覧（{commit[:10]}）", e) from None
 
     def revisions(self, assessment_id: str, *, at: str | None = None) -> list[Revision]:
         """Every version of one assessment, oldest first. Unknown id: an empty list."""
@@ -274,16 +279,20 @@ class Store:
         message: str | None = None,
         author: str | None = None,
         extra_files: dict[str, bytes] | None = None,
+        same_date: bool = False,
     ) -> RecordResult:
         """Record ``document`` as the next version of its assessment.
 
-        Content identical to the latest version records nothing (``recorded`` is False).
-        Never rewrites history. ``extra_files`` (path → bytes, e.g. imported annex rows) go into
-        the same commit.
+        Content identical to any version already recorded of that assessment records nothing
+        (``recorded`` is False, ``revision`` is that version). A 変更日 earlier than the latest
+        version's is refused, and so is the same 変更日 unless ``same_date``: the annex runs in the
+        order of the versions. Never rewrites history. ``extra_files`` (path → bytes, e.g. imported
+        annex rows) go into the same commit.
         """
         git = _git()
         date = parse_date(change_date) if change_date is not None else document.published
-        actor = git.Actor((author or self.default_author()).strip(), "")
+        actor = git.Actor(check_author(author) if author else self.default_author(), "")
+        message = check_message(message)
         data = document.canonical_bytes()
         digest = document.content_hash()
         for attempt in range(_RETRIES):
@@ -291,10 +300,19 @@ class Store:
             ids = self._ids_at(head)  # one reading of the tree serves the id and whether it exists
             aid = check_id(assessment_id) if assessment_id is not None else self._id_from(document, ids)
             path = f"{ASSESSMENTS}/{aid}.json"
-            # the latest version carries its label: no need for all; a new assessment needs no log at all
+            # a new assessment needs no log at all; the latest version carries its label; every version is
+            # read only when these very bytes are already somewhere in the store (then it may be an earlier one)
             revs = self._log(head, path, limit=1) if aid in ids else []
-            if revs and revs[-1].content_hash == digest:
-                return RecordResult(revs[-1], recorded=False, new_assessment=False)
+            if aid in ids and (not revs or self._has_blob(data)):
+                revs = self._log(head, path)
+            if aid in ids and not revs:
+                raise StoreDamagedError(f"{path} はありますが、その版の記録（コミットの {TRAILER}… の情報）が見つかりません。"
+                                        "piadiff fsck で点検してください（何も記録していません）")
+            same = [r for r in revs if r.content_hash == digest]
+            if same:
+                return RecordResult(same[-1], recorded=False, new_assessment=False, latest=revs[-1])
+            if revs:
+                _check_order(revs[-1], date, same_date)
             label = f"v{revs[-1].number + 1}" if revs else "v1"
             text = _commit_message(aid, label, date, document, digest, message)
             files = {path: data, **(extra_files or {})}
@@ -304,7 +322,7 @@ class Store:
                 for p, d in files.items():
                     self._sync_worktree(p, d, blobs[p])
                 rev = _parse_commit(commit, actor.name, when.isoformat(), text)  # as git log would read it
-                return RecordResult(rev, recorded=True, new_assessment=not revs)
+                return RecordResult(rev, recorded=True, new_assessment=not revs, latest=revs[-1] if revs else None)
             time.sleep(0.05 * (attempt + 1))  # another writer won; build again on top of it
         raise StoreError("保存先が他の処理で更新され続けているため記録できませんでした。少し待ってからもう一度実行してください")
 
@@ -325,8 +343,8 @@ class Store:
                    trailers: dict[str, str] | None = None) -> str:
         """Commit ``data`` as ``path`` on top of the latest commit (same safety as :meth:`record`)."""
         git = _git()
-        actor = git.Actor(author or self.default_author(), "")
-        text = message + "\n\n" + "".join(f"{TRAILER}{k}: {v}\n" for k, v in (trailers or {}).items())
+        actor = git.Actor(check_author(author) if author else self.default_author(), "")
+        text = _with_trailers([one_line(message)], trailers or {})
         for attempt in range(_RETRIES):
             head = self._head_sha()
             commit, blobs = self._commit_files(head, {path: data}, text, actor)
@@ -338,16 +356,27 @@ class Store:
 
     @staticmethod
     def default_author() -> str:
-        return (os.environ.get("PIADIFF_AUTHOR") or _default_author()).strip()
+        """PIADIFF_AUTHOR (checked like --author), or the login name."""
+        given = os.environ.get("PIADIFF_AUTHOR", "")
+        if given.strip():
+            return check_author(given, "環境変数 PIADIFF_AUTHOR")
+        try:
+            return check_author(_default_author())
+        except PiadiffError:  # a login name no commit can carry
+            return "piadiff"
 
     # git internals -----------------------------------------------------------------------------
     def _branch(self) -> str:
         return self.repo.head.reference.path  # refs/heads/main
 
     def _head_sha(self) -> str | None:
+        """The commit the branch points at (its object is not read: a damaged one is reported where
+        it is read); None on a branch with no commit yet."""
+        from git.refs.symbolic import SymbolicReference
+
         try:
-            return self.repo.head.commit.hexsha
-        except (ValueError, TypeError):
+            return SymbolicReference.dereference_recursive(self.repo, "HEAD")
+        except (ValueError, TypeError, OSError):
             return None
 
     def _blob_exists(self, commit: str, path: str) -> bool:
@@ -356,6 +385,15 @@ class Store:
             return True
         except KeyError:
             return False
+
+    def _has_blob(self, data: bytes) -> bool:
+        """Whether ``data`` is stored as a git object already (asked of git's long-running cat-file)."""
+        import hashlib
+
+        try:
+            return self.repo.odb.has_object(hashlib.sha1(b"blob %d\0" % len(data) + data).digest())
+        except _read_errors():
+            return True  # cannot tell: read every version
 
     def _blob_at(self, commit: str, path: str) -> bytes | None:
         if path.startswith(f"{ASSESSMENTS}/"):
@@ -368,9 +406,8 @@ class Store:
             return self.repo.commit(commit).tree[path].data_stream.read()
         except KeyError:
             return None
-        except (ValueError, OSError) as e:  # a missing or damaged git object
-            raise StoreDamagedError(f"保存先の git のデータが壊れています（{path}: {str(e)[:80]}）。"
-                             "piadiff fsck で点検し、共有先かバックアップから戻してください") from None
+        except _read_errors() as e:  # a missing or damaged git object
+            raise _damaged(path, e) from e
 
     def id_for(self, document: Document) -> str:
         """The id ``record`` gives a document recorded without --id."""
@@ -482,17 +519,22 @@ class Store:
         return list(self._cache[key])
 
     def _read_log(self, ref: str, path: str | None, limit: int | None = None) -> list[Revision]:
-        sep, end = "\x1f", "\x1e"
-        args = [ref, f"--format=%H{sep}%an{sep}%aI{sep}%B{end}"] + ([f"-n{limit}"] if limit else [])
+        # one record per commit, ended by NUL (-z); inside it the id, the author's name and the date are
+        # one line each (git's commit header has no room for a newline in them), then the message as is
+        git = _git()
+        args = [ref, "-z", "--format=%H%n%an%n%aI%n%B"] + ([f"-n{limit}"] if limit else [])
         if path:
             args += ["--", path]
-        out = self.repo.git.log(*args)
+        try:
+            out = self.repo.git.log(*args, stdout_as_string=False)
+        except git.GitCommandError as e:
+            raise _damaged("履歴", e) from None
         revs = []
-        for chunk in out.split(end):
-            chunk = chunk.strip("\n")
-            if not chunk:
+        for record in out.split(b"\0"):
+            fields = record.lstrip(b"\n").decode("utf-8", errors="replace").split("\n", 3)
+            if len(fields) < 3 or not _SHA.match(fields[0]):
                 continue
-            sha, author, when, body = chunk.split(sep, 3)
+            sha, author, when, body = (fields + [""])[:4]
             rev = _parse_commit(sha, author, when, body)
             if rev is not None and (path is None or f"{ASSESSMENTS}/{rev.assessment_id}.json" == path):
                 revs.append(rev)
@@ -509,53 +551,176 @@ def _default_author() -> str:
         return "piadiff"
 
 
+def _damaged(what: str, error: BaseException) -> StoreDamagedError:
+    """A damaged-store error naming what could not be read and git's reason, in plain words."""
+    return StoreDamagedError(f"保存先の git のデータが壊れています（{what}: {git_problem(error)}）。"
+                             "piadiff fsck で点検し、共有先かバックアップから戻してください")
+
+
+def git_problem(error: BaseException) -> str:
+    """What git (or GitPython) said, as one line of plain text: never a Python repr."""
+    git = _git()
+    if isinstance(error, git.GitCommandError):
+        text = "\n".join(_unwrap(getattr(error, a, "") or "") for a in ("stderr", "stdout"))
+        lines = [l.strip() for l in text.splitlines() if l.strip()]
+        fatal = [l for l in lines if l.startswith(("fatal:", "error:"))]
+        line = (fatal or lines or [f"git が終了コード {error.status} で失敗しました"])[-1]
+        return line.removeprefix("fatal: ").removeprefix("error: ")[:200]
+    text = str(error)
+    if shas := re.findall(r"[0-9a-f]{40}", text):
+        return f"git のオブジェクト {shas[0]} が壊れているか、ありません"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return "git のオブジェクトを読めません"
+
+
+def _unwrap(text: str) -> str:
+    """GitPython shows a command's output as ``\\n  stderr: '…'``: the text inside."""
+    m = re.match(r"^\s*(?:stderr|stdout): '(.*)'\s*$", text, re.DOTALL)
+    return m.group(1) if m else text
+
+
+# what reading a git object raises when the object is missing or damaged
+def _read_errors() -> tuple[type[BaseException], ...]:
+    import zlib
+
+    from gitdb.exc import ODBError
+
+    return (ValueError, OSError, ODBError, zlib.error, _git().GitCommandError)
+
+
+def _check_order(latest: Revision, date: dt.date, same_date: bool) -> None:
+    """Versions are recorded in the order of their 変更日: the annex runs in that order, and the
+    deadlines count from the latest."""
+    if date < latest.change_date:
+        raise PiadiffError(
+            f"変更日 {to_wareki(date)} は最新版 {latest.label} の変更日 {latest.change_date_wareki} より前です。"
+            "版は変更日の順に記録します（前の日付では変更箇所の表の順と期限が狂います）。"
+            "変更日を確かめて --date で指定してください（何も記録していません）")
+    if date == latest.change_date and not same_date:
+        raise PiadiffError(
+            f"変更日 {to_wareki(date)} は最新版 {latest.label} の変更日と同じです。同じ日の二つ目の版として記録するなら"
+            " --same-date を付けてください。別の日なら --date で指定してください（何も記録していません）")
+
+
+def _with_trailers(head: list[str], trailers: dict[str, str | None]) -> str:
+    """A commit message: ``head`` (subject, body paragraphs), then the trailers as its last
+    paragraph, every value encoded as one line of JSON."""
+    lines = list(head)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    lines += ["", FORMAT_TRAILER] + [f"{TRAILER}{k}: {encode_value(v)}" for k, v in trailers.items()]
+    return "\n".join(lines) + "\n"
+
+
 def _commit_message(aid: str, label: str, date: dt.date, doc: Document, digest: str, message: str | None) -> str:
-    first = (message or "").strip().splitlines()[0] if (message or "").strip() else ("初版" if label == "v1" else "改訂")
-    body = (message or "").strip()
-    lines = [f"{aid} {label} {to_wareki(date)}: {first}", ""]
+    body = readable((message or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
+    first = one_line(body.split("\n")[0]) if body else ("初版" if label == "v1" else "改訂")
+    head = [f"{one_line(aid)} {label} {to_wareki(date)}: {first}", ""]
     if body and body != first:
-        lines += [body, ""]
-    trailers = {
+        head += [body, ""]
+    from .status import assessed_on
+
+    when = assessed_on(doc.data)
+    return _with_trailers(head, {
         "Assessment": aid,
         "Version": label,
         "Change-Date": date.isoformat(),
         "Kind": doc.kind,
-        "Title": doc.title.replace("\n", " "),
-        "Message": json.dumps(body, ensure_ascii=False),
+        "Title": doc.title,
+        "Message": (message or "").strip(),
         "Content-Hash": digest,
-    }
-    from .status import assessed_on
+        "Assessed-On": when.isoformat() if when else None,
+    })
 
-    when = assessed_on(doc.data)
-    trailers["Assessed-On"] = when.isoformat() if when else "-"
-    lines += [f"{TRAILER}{k}: {v}" for k, v in trailers.items()]
-    return "\n".join(lines) + "\n"
+
+def _trailers(body: str) -> dict[str, str]:
+    """The ``Piadiff-…`` trailers of a commit message: only its last paragraph, lines as git
+    counts them (ended by LF alone, never by U+2028 or other characters a value could hold)."""
+    lines = body.split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    start = len(lines)
+    while start > 0 and lines[start - 1].strip():
+        start -= 1
+    fields: dict[str, str] = {}
+    if start == 0:  # the subject's paragraph is never trailers
+        return fields
+    for line in lines[start:]:
+        m = _TRAILER_LINE.match(line.rstrip("\r"))
+        if m:
+            if m.group(1) in fields:
+                raise ValueError(f"{TRAILER}{m.group(1)} が二度書かれています")
+            fields[m.group(1)] = m.group(2)
+    return fields
 
 
 def _parse_commit(sha: str, author: str, when: str, body: str) -> Revision | None:
-    fields = {}
-    for line in body.splitlines():
-        if line.startswith(TRAILER) and ": " in line:
-            k, v = line[len(TRAILER):].split(": ", 1)
-            fields[k] = v
-    if "Assessment" not in fields or "Version" not in fields:
-        return None  # the store's own commits (init) and anything made by hand
+    """The version a commit records; None for a commit that records none (init, decisions, by hand).
+
+    A commit that claims a version but whose metadata cannot be read is a damaged store: a clear
+    error naming the commit (never a traceback, never a guess)."""
     try:
-        message = json.loads(fields.get("Message", '""'))
+        return _revision(sha, author, when, body)
+    except (ValueError, TypeError, PiadiffError) as e:
+        reason = str(e) if isinstance(e, PiadiffError) or str(e).isprintable() else type(e).__name__
+        raise StoreDamagedError(f"記録 {sha[:10]} の版の情報を読めません（{reason[:160]}）。"
+                                "piadiff fsck で点検してください") from None
+
+
+def _revision(sha: str, author: str, when: str, body: str) -> Revision | None:
+    fields = _trailers(body)
+    if "Assessment" not in fields and "Version" not in fields:
+        return None  # the store's own commits (init, decisions) and anything made by hand
+    encoded = fields.pop("Format", None)
+    if encoded is not None and encoded.strip() != "2":
+        raise ValueError(f"{TRAILER}Format「{one_line(encoded)[:20]}」は分からない形式です")
+
+    def value(key: str, required: bool = False) -> str | None:
+        if key not in fields:
+            if required:
+                raise ValueError(f"{TRAILER}{key} がありません")
+            return None
+        raw = fields[key]
+        if encoded:
+            try:
+                return decode_value(raw)
+            except ValueError:
+                raise ValueError(f"{TRAILER}{key} の値が JSON の文字列ではありません") from None
+        if key == "Message":  # the one value older commits wrote as JSON
+            try:
+                return decode_value(raw) or ""
+            except ValueError:
+                return ""
+        return None if key == "Assessed-On" and raw == "-" else raw
+
+    aid = value("Assessment", True) or ""
+    if check_id(aid) != aid:
+        raise ValueError("評価書IDが正規化されていません")
+    label = value("Version", True) or ""
+    if not _RECORDED_LABEL.match(label):
+        raise ValueError(f"版の名前「{one_line(label)[:20]}」が v1, v2, … の形ではありません")
+    try:
+        change_date = dt.date.fromisoformat(value("Change-Date", True) or "")
     except ValueError:
-        message = ""
+        raise ValueError(f"{TRAILER}Change-Date が日付（YYYY-MM-DD）ではありません") from None
+    try:
+        recorded_at = dt.datetime.fromisoformat(when.strip())
+    except ValueError:
+        raise ValueError("記録した日時が読めません") from None
+    assessed = value("Assessed-On")
     return Revision(
-        assessment_id=fields["Assessment"],
-        label=fields["Version"],
-        change_date=dt.date.fromisoformat(fields["Change-Date"]),
+        assessment_id=aid,
+        label=label,
+        change_date=change_date,
         author=author,
-        message=message,
+        message=value("Message") or "",
         commit=sha,
-        content_hash=fields.get("Content-Hash", ""),
-        kind=fields.get("Kind", ""),
-        title=fields.get("Title", ""),
-        recorded_at=dt.datetime.fromisoformat(when),
-        assessed_on=_date_or_none(fields.get("Assessed-On")),
+        content_hash=value("Content-Hash") or "",
+        kind=value("Kind") or "",
+        title=value("Title") or "",
+        recorded_at=recorded_at,
+        assessed_on=_date_or_none(assessed),
         assessed_known="Assessed-On" in fields,
     )
 

@@ -245,9 +245,11 @@ def create_app(store_path: str | Path, *, password: str | None = None, today: dt
     @app.route("/a/<aid>/decide", methods=["POST"])
     def decide(aid: str):
         from .decisions import decide as record_decision
+        from .inputs import check_author
         from .limits import VERSION_DIGITS, short
 
         form = request.form
+        author = check_author(form["author"], "判断した人") if form.get("author", "").strip() else None  # 400 if refused
         row_text = form.get("row", "").strip()
         if not (row_text.isascii() and row_text.isdigit() and len(row_text) <= VERSION_DIGITS):  # an error page, not a 500
             raise PiadiffError(f"行番号「{short(row_text)}」が読めません（変更箇所の行の番号を数字で指定してください。何も記録していません）")
@@ -260,7 +262,7 @@ def create_app(store_path: str | Path, *, password: str | None = None, today: dt
             timing = form.get("timing") or None
             explanation = form.get("explanation")
             record_decision(store, aid, form["version"], row, settings(), timing=timing,
-                            explanation=explanation if explanation else None, author=form.get("author") or None)
+                            explanation=explanation if explanation else None, author=author)
         return redirect(url_for("compare", aid=aid, old=form.get("old"), new=form["version"]) + f"#row-{row}", 303)
 
     @app.route("/a/<aid>/annex")

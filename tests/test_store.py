@@ -54,8 +54,15 @@ def test_metadata_is_visible_to_plain_git_log(store):
     rev = store.record(load_document(MINIMAL), change_date="R6.5.1", message="委託先の変更").revision
     out = git(store, "log", "-1", "--format=%an%n%B")
     assert out.startswith(f"{rev.author}\n{rev.assessment_id} v1 令和6年5月1日: 委託先の変更")
-    for line in ["Piadiff-Version: v1", "Piadiff-Change-Date: 2024-05-01", f"Piadiff-Content-Hash: {rev.content_hash}"]:
+    for line in ["Piadiff-Format: 2", 'Piadiff-Version: "v1"', 'Piadiff-Change-Date: "2024-05-01"',
+                 f'Piadiff-Content-Hash: "{rev.content_hash}"', 'Piadiff-Message: "委託先の変更"']:
         assert line in out
+    # git's own trailer parser finds every one of them, one value a line
+    parsed = subprocess.run(["git", "interpret-trailers", "--parse"], input=out.split("\n", 1)[1], cwd=store.path,
+                            capture_output=True, text=True, check=True).stdout
+    assert [line.split(":")[0] for line in parsed.splitlines()] == [
+        "Piadiff-Format", "Piadiff-Assessment", "Piadiff-Version", "Piadiff-Change-Date", "Piadiff-Kind", "Piadiff-Title",
+        "Piadiff-Message", "Piadiff-Content-Hash", "Piadiff-Assessed-On"]
 
 
 def test_identical_content_records_nothing(store):
