@@ -95,7 +95,7 @@ def test_with_history_rebuilds_the_previous_version(run, store_dir, seed):
     ("これは評価書ではありません\n売上\t100\n".encode(), "特定個人情報保護評価書ではないようです"),
     (b"\xff\xfe\xfa\xfb garbage", "UTF-16 のファイルは読めません"),
     (b"\x81\x39\xfd\xfe garbage", "文字コードを判別できません"),
-    (("特定個人情報保護評価書(重点項目評価書)\n" + "あ" * 1_000_000).encode(), ""),
+    (("特定個人情報保護評価書(重点項目評価書)\n" + "あ" * 1_000_000).encode(), "bad.txt:2: 途中で切れているようです"),
 ])
 def test_bad_files_are_refused_without_touching_the_store(run, store_dir, tmp_path, content, message):
     (tmp_path / "bad.txt").write_bytes(content)
