@@ -36,6 +36,39 @@ def _entries(store, assessment_id: str) -> list[dict[str, Any]]:
     return (yaml.safe_load(data.decode("utf-8")) if data else None) or []
 
 
+def check_decisions(data: bytes) -> list[str]:
+    """What keeps a decisions file from being read by :func:`read_decisions` (empty when nothing
+    does): used by fsck and by pull for what another store sends."""
+    import yaml
+
+    try:
+        entries = yaml.safe_load(data.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as e:
+        return [f"YAML として読めません（{str(e).splitlines()[0][:100] if str(e) else type(e).__name__}）"]
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        return ["判断の並び（- 版: v2 …）になっていません"]
+    problems = []
+    for n, e in enumerate(entries, 1):
+        if not isinstance(e, dict):
+            problems.append(f"{n} 件目が項目の並びになっていません")
+            continue
+        label = str(e.get("版", ""))
+        if not (label.startswith("v") and label[1:].isascii() and label[1:].isdigit() and len(label) <= 10):
+            problems.append(f"{n} 件目: 版「{label[:40]}」は v2 のような版の名前ではありません")
+        if e.get("施行日"):
+            try:
+                dt.date.fromisoformat(str(e["施行日"]))
+            except ValueError:
+                problems.append(f"{n} 件目（{label[:40]}）: 施行日「{str(e['施行日'])[:40]}」は日付（2025-04-01 の形）ではありません")
+        if e.get("提出時期") is not None and e["提出時期"] not in ("事前", "事後"):
+            problems.append(f"{n} 件目（{label[:40]}）: 提出時期「{str(e['提出時期'])[:40]}」は 事前 か 事後 です")
+        if e.get("場所") is not None and not isinstance(e["場所"], str):
+            problems.append(f"{n} 件目（{label[:40]}）: 場所は文字で書きます")
+    return problems
+
+
 def read_decisions(store, assessment_id: str) -> dict[str, VersionDecisions]:
     """version → its decisions, from the latest commit."""
     out: dict[str, VersionDecisions] = {}

@@ -107,6 +107,10 @@ def fsck(store, tick: Callable[[], None] | None = None) -> FsckReport:
                 if data is None:
                     continue
                 yaml.safe_load(data.decode("utf-8"))
+                if folder == "decisions":
+                    from .decisions import check_decisions
+
+                    findings += [Finding(f"{folder}/{aid}.yaml", p) for p in check_decisions(data)]
             except Exception as e:  # noqa: BLE001
                 findings.append(Finding(f"{folder}/{aid}.yaml", f"読めません: {e}"))
     return FsckReport(len(ids), versions, findings, sorted(leftovers))
