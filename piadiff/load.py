@@ -90,7 +90,7 @@ def _parse_json(text: str, source: str, first_line: int = 1) -> Any:
     document cannot hold. The quick look is at the parsed data; only when it finds something is the
     text read again (:class:`_JsonReader`) to say on which line."""
     try:
-        data = json.loads(text, parse_int=_bounded_int, object_pairs_hook=_pairs)
+        data = json.loads(text, parse_int=_bounded_int, parse_float=_bounded_float, object_pairs_hook=_pairs)
     except json.JSONDecodeError as e:
         line = e.lineno + first_line - 1
         raise InputError(f"{source}:{line}: JSON として読めません（{e.msg}, {e.colno} 文字目）") from None
@@ -113,6 +113,12 @@ def _bounded_int(digits: str) -> int:
     if len(digits.lstrip("-")) > limits.DIGITS:
         raise _Suspect
     return int(digits)
+
+
+def _bounded_float(text: str) -> float:
+    if len(text.lstrip("-").split(".")[0]) > limits.DIGITS:
+        raise _Suspect
+    return float(text)
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict:
