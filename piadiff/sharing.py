@@ -114,7 +114,10 @@ def pull(store: Store, name: str = "origin", next_: str | None = None) -> PullRe
     try:
         return _pull(store, name, next_)
     except git.GitCommandError as e:  # whatever git says, said as one line
-        raise StoreError(f"共有先「{name}」から取り込めませんでした（git: {_git_said(e)[-1:] and _git_said(e)[-1] or e.status}）") from None
+        said = _git_said(e)
+        raise StoreError(f"共有先「{name}」から取り込めませんでした（git: {said[-1] if said else f'終了コード {e.status}'}）") from None
+    except OSError as e:  # the temporary folder (disk full, no permission)
+        raise StoreError(f"共有先「{name}」から取り込めませんでした（一時フォルダ: {e.strerror or e}）") from None
 
 
 _INCOMING = "refs/heads/incoming"
@@ -166,7 +169,7 @@ def _fetch(store: Store, quarantine, name: str, branch: str) -> None:
     try:
         # run from the store's folder, so a relative URL means what it means to git in the store
         git.Git(str(store.path))(git_dir=quarantine.git_dir).fetch(
-            "--no-tags", "--no-recurse-submodules", url, f"+refs/heads/{branch}:{_INCOMING}")
+            "--no-tags", "--no-recurse-submodules", "--", url, f"+refs/heads/{branch}:{_INCOMING}")
     except git.GitCommandError as e:
         said = _git_said(e)
         bad = [re.match(r"error: object ([0-9a-f]{40,64}): (\w+): (.*)", l) for l in said]
@@ -699,6 +702,12 @@ class _Checker:
                                                            f"record ならここは v{i} です")
             if wrong and not any(r.commit in self.new for _, r in wrong):
                 self.problem(f"評価書 {aid}", f"共有先の版の番号が続いていません: {_show(', '.join(labels), 120)}")
+            versions = by_id.get(aid, [])
+            for before, r in zip(versions, versions[1:]):  # record refuses a 変更日 before the latest version's
+                if r.commit in self.new and r.change_date < before.change_date:
+                    self.problem(f"コミット {r.commit[:8]}", f"版の記録（{aid} {_show(r.label)}）の変更日 {r.change_date} が"
+                                                           f"前の版 {_show(before.label)} の変更日 {before.change_date} より前です"
+                                                           "（record なら断ります）")
 
 
 _UNREADABLE = object()  # a commit whose metadata the store's reader cannot read (said where it is found)

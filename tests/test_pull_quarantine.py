@@ -237,6 +237,13 @@ def test_a_change_date_that_is_no_date_is_refused(run, world):
     refused(run, world, "版の記録（Piadiff- で始まる行）を piadiff が読めません")
 
 
+def test_a_change_date_before_the_latest_versions_is_refused(run, world):
+    message, data = real_version(run, world)
+    e = evil(world)
+    e.commit(e.with_file(f"assessments/{AID}.json", data), trailer(message, "Change-Date", "2020-01-01"))
+    refused(run, world, f"の変更日 2020-01-01 が前の版 v1 の変更日 2024-04-01 より前です（record なら断ります）")
+
+
 def test_a_version_claiming_another_assessment_is_refused(run, world):
     message, data = real_version(run, world)
     e = evil(world)
@@ -371,3 +378,11 @@ def test_a_remote_that_cannot_be_read_is_a_clear_error(run, world):
     assert_clean_error(run("pull", "other", "--store", "b"), "履歴はこの保存先とつながっていません")
     after = state(b)
     assert after[1] == before[1] or {k for k in after[1] if after[1][k] != before[1].get(k)} == {".git/config"}
+
+
+def test_a_remote_url_that_looks_like_an_option_runs_nothing(run, world):
+    b = world / "b"
+    git(b, "config", "remote.evil.url", f"--upload-pack=touch {world / 'pwned'}")
+    r = run("pull", "evil", "--store", "b")
+    assert_clean_error(r, "共有先「evil」から受け取れません")
+    assert not (world / "pwned").exists()
