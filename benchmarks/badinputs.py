@@ -4,7 +4,7 @@ that reads it, as tests/test_badinputs.py runs them, each run timed.
     python benchmarks/badinputs.py
 
 Inputs: the committed corpus (tests/badinputs/corpus/), the large inputs make_corpus.py makes
-(LARGE), the hostile assessment ids, versions and web-form row numbers of the test. Prints how
+(LARGE), the hostile assessment ids, versions, names, messages and web-form row numbers of the test. Prints how
 many inputs and runs, how many ended in a traceback (an exception other than piadiff's own
 message), how many ended otherwise than as a refusal (exit 1; click's usage error, 2, for an id
 that reads as an option), how many took more than 10 s, and the slowest runs.
@@ -25,7 +25,7 @@ from click.testing import CliRunner  # noqa: E402
 
 import make_corpus  # noqa: E402
 from piadiff.cli import cli  # noqa: E402
-from test_badinputs import BAD_IDS, BAD_VERSIONS, CORPUS, DOCUMENTS, PUBLISHED, ROWS, SETTINGS  # noqa: E402
+from test_badinputs import BAD_AUTHORS, BAD_IDS, BAD_MESSAGES, BAD_VERSIONS, CORPUS, DOCUMENTS, PUBLISHED, ROWS, SETTINGS  # noqa: E402
 
 SLOW = 10.0
 
@@ -52,7 +52,7 @@ def main() -> None:
             seconds = time.perf_counter() - start
             crashed = (result.exception is not None and not isinstance(result.exception, SystemExit)) or "Traceback" in result.output
             shown = [Path(a).name if a.startswith(("/", str(tmp))) else a for a in args]
-            what = " ".join(a if len(a) <= 40 else f"{a[:20]}…({len(a)})" for a in shown)
+            what = " ".join(_shown(a) for a in shown)
             runs.append((seconds, what, result.exit_code, crashed))
 
         for path in DOCUMENTS + sorted(large.glob("*.yaml")) + sorted(large.glob("*.json")):
@@ -74,19 +74,32 @@ def main() -> None:
             for args in (["show", "99", version], ["changes", "99", "v1", version], ["changes", "99", version, "v2"],
                          ["decide", "99", version, "1", "--timing", "事前"], ["plan", "99", version, "--effective", "令和9年1月1日"]):
                 run(args)
+        fixture = str(ROOT / "tests" / "fixtures" / "minimal-juten.yaml")
+        for author in BAD_AUTHORS:
+            for args in (["record", fixture, "--author", author], ["decide", "99", "v2", "--effective", "R7.4.1", "--author", author],
+                         ["import", fixture, "--record", "--author", author]):
+                run(args)
+        for message in BAD_MESSAGES:
+            run(["record", fixture, "-m", message])
         rows = web_rows(store, runs)
 
-    inputs = len(CORPUS) + len(make_corpus.LARGE) + len(BAD_IDS) + len(BAD_VERSIONS) + rows
+    inputs = len(CORPUS) + len(make_corpus.LARGE) + len(BAD_IDS) + len(BAD_VERSIONS) + len(BAD_AUTHORS) + len(BAD_MESSAGES) + rows
     crashed = [r for r in runs if r[3]]
     not_refused = [r for r in runs if r[2] != 1 and not (r[2] == 2 and r[1].split(" ")[1].startswith("-"))]
     slow = [r for r in runs if r[0] > SLOW]
     print(f"inputs: {inputs} (corpus files {len(CORPUS)}, large inputs {len(make_corpus.LARGE)}, assessment ids {len(BAD_IDS)}, "
-          f"versions {len(BAD_VERSIONS)}, web-form row numbers {rows})")
+          f"versions {len(BAD_VERSIONS)}, names of who records {len(BAD_AUTHORS)}, messages {len(BAD_MESSAGES)}, "
+          f"web-form row numbers {rows})")
     print(f"runs: {len(runs)}; tracebacks: {len(crashed)}; not refused: {len(not_refused)}; runs over {SLOW:.0f} s: {len(slow)}")
     for seconds, what, code, _ in sorted(runs, reverse=True)[:5]:
         print(f"  {seconds:6.2f} s  exit {code}  {what}")
     for _, what, code, _ in crashed + not_refused:
         print(f"  PROBLEM exit {code}: {what}")
+
+
+def _shown(arg: str) -> str:
+    arg = arg if len(arg) <= 40 else f"{arg[:20]}…({len(arg)})"
+    return arg if arg.isprintable() else arg.encode("unicode_escape").decode("ascii")
 
 
 def web_rows(store: Path, runs: list) -> int:

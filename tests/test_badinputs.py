@@ -225,7 +225,7 @@ def test_hostile_inputs_stay_within_bounded_memory(tmp_path, name):
 
 
 #: how each kind of run may end: piadiff's own message, or click's usage error for an argument that reads as an option
-ENDINGS = {kind: ("エラー",) for kind in ("record", "import", "classify", "settings", "version")}
+ENDINGS = {kind: ("エラー",) for kind in ("record", "import", "classify", "settings", "version", "author", "message")}
 ENDINGS.update(validate=("NG",), id=("エラー", "Usage"))
 
 
