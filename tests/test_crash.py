@@ -30,7 +30,9 @@ def version(tmp_path, n: int):
 
 def record_process(tmp_path, n: int) -> subprocess.Popen:
     env = {**os.environ, "PIADIFF_AUTHOR": "crash-test"}
-    return subprocess.Popen([sys.executable, "-m", "piadiff", "record", str(version(tmp_path, n)), "--store", str(tmp_path / "store")],
+    # every version keeps the fixture's 公表日: each is a second version of that day (--same-date)
+    return subprocess.Popen([sys.executable, "-m", "piadiff", "record", str(version(tmp_path, n)), "--same-date",
+                             "--store", str(tmp_path / "store")],
                             cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
