@@ -64,7 +64,7 @@ def fsck(store, tick: Callable[[], None] | None = None) -> FsckReport:
     try:
         ids = store.assessment_ids()
     except PiadiffError as e:
-        findings.append(Finding("git", f"評価書の一覧を読めません: {e}"))
+        findings.append(Finding("git", f"評価書の一覧を読めません: {_said(e)}"))
         ids = []
     except _read_errors() as e:
         findings.append(Finding("git", f"評価書の一覧を読めません: {git_problem(e)}"))
@@ -74,7 +74,7 @@ def fsck(store, tick: Callable[[], None] | None = None) -> FsckReport:
         try:
             revs = store.revisions(aid)
         except PiadiffError as e:  # names the commit whose metadata cannot be read
-            findings.append(Finding(aid, f"版の一覧を読めません: {e}"))
+            findings.append(Finding(aid, f"版の一覧を読めません: {_said(e)}"))
             continue
         except _read_errors() as e:
             findings.append(Finding(aid, f"版の一覧を読めません: {git_problem(e)}"))
@@ -95,7 +95,7 @@ def fsck(store, tick: Callable[[], None] | None = None) -> FsckReport:
             except ValidationError as e:
                 findings.append(Finding(where, f"様式に合いません: {e.lines()[0]}"))
             except (ValueError, UnicodeDecodeError, PiadiffError) as e:
-                findings.append(Finding(where, f"読めません: {e}"))
+                findings.append(Finding(where, f"読めません: {_said(e)}"))
             if tick:
                 tick()
     for folder in ("decisions", "legacy"):
@@ -114,6 +114,11 @@ def fsck(store, tick: Callable[[], None] | None = None) -> FsckReport:
             except Exception as e:  # noqa: BLE001
                 findings.append(Finding(f"{folder}/{aid}.yaml", f"読めません: {e}"))
     return FsckReport(len(ids), versions, findings, sorted(leftovers))
+
+
+def _said(error: Exception) -> str:
+    """An error's message as a finding of fsck: without its advice to run fsck."""
+    return str(error).replace("piadiff fsck で点検し、", "").replace("。piadiff fsck で点検してください", "")
 
 
 def _unreferenced(store, lines: list[str]) -> set[str]:
