@@ -10,7 +10,6 @@ version parser of :mod:`piadiff.store`), with a message that says which limit an
 from __future__ import annotations
 
 import re
-import unicodedata
 
 #: any file piadiff reads as text (a published text to import): a real one is under 200 KB
 FILE_BYTES = 20 * 1024 * 1024
@@ -50,7 +49,8 @@ def text_problem(text: str, max_chars: int = TEXT_CHARS) -> str | None:
         return f"{len(text):,} 文字あります（一つの値は {max_chars:,} 文字まで）"
     if m := _SURROGATE.search(text):
         return f"文字ではない符号(U+{ord(m.group(0)):04X}、対になっていないサロゲート)が含まれています。その文字を書き直してください"
-    if len(text) > DIGITS and (m := _DIGIT_RUN.search(unicodedata.normalize("NFKC", text))):
+    # \d is every decimal digit, the full-width ones too: no normalising of the whole text needed
+    if len(text) > DIGITS and (m := _DIGIT_RUN.search(text)):
         return f"数字が {len(m.group(0)):,} 桁続いています（続けて書けるのは {DIGITS} 桁まで。件数や番号は正しい数で書いてください）"
     return None
 
