@@ -302,9 +302,16 @@ def _placeholder_form(text: str) -> str:
     return form.strip(_PLACEHOLDER_BRACKETS)
 
 
-def _placeholders(ruleset: RuleSet | None, *lists: str) -> set[str]:
-    p = (ruleset or load_rules()).patterns
-    return {_placeholder_form(w) for name in lists for w in p.get(name, [])}
+def _placeholders(ruleset: RuleSet | None, *lists: str) -> frozenset[str]:
+    if ruleset is None or ruleset is load_rules():
+        return _shipped_placeholders(lists)  # the rule file's lists, formed once
+    return frozenset(_placeholder_form(w) for name in lists for w in ruleset.patterns.get(name, []))
+
+
+@lru_cache(maxsize=None)
+def _shipped_placeholders(lists: tuple[str, ...]) -> frozenset[str]:
+    p = load_rules().patterns
+    return frozenset(_placeholder_form(w) for name in lists for w in p.get(name, []))
 
 
 def was_empty(before: str, ruleset: RuleSet | None = None) -> bool:
@@ -340,8 +347,13 @@ def facts_kind(before: str, after: str, ruleset: RuleSet | None = None) -> str:
     return "changed"
 
 
+@lru_cache(maxsize=65536)
 def judge(facts: Facts) -> tuple[Rule, Reason]:
-    """The first rule that fits, and its reason (before any revision-level policy)."""
+    """The first rule that fits, and its reason (before any revision-level policy).
+
+    Kept per facts: the habits of each batch are learnt from every earlier batch, so without it
+    an annex of n versions judges its rows n times over.
+    """
     ruleset = load_rules()
     detect = _Detect(facts, ruleset)
     rule = next(r for r in ruleset.rules if _matches(r, facts, ruleset, detect))

@@ -183,3 +183,21 @@ def test_history_never_uses_rows_of_the_same_or_a_later_date():
              "before": "c課", "after": "d課", "timing": "事後", "explanation": ""}]
     first, second = classify_rows(rows)
     assert first["explanation"] != "未来の書きぶり" and second["explanation"] != "未来の書きぶり"
+
+
+def test_an_annex_judges_each_row_once(tmp_path):
+    """Habits of each batch are learnt from every earlier batch: the rows are still judged once each."""
+    from piadiff.annex import cumulative_annex
+    from piadiff.classify import judge
+    from piadiff.examples import record_examples
+    from piadiff.settings import Settings
+    from piadiff.store import init_store
+
+    store = init_store(tmp_path / "store")
+    record_examples(store)
+    judge.cache_clear()
+    batches = cumulative_annex(store, "1-kakuu-jumin", Settings())
+    rows = sum(len(b.rows) for b in batches)
+    assert rows > 20
+    assert judge.cache_info().misses <= rows
+    store.close()
