@@ -48,7 +48,9 @@ def decode(data: bytes, source: str) -> str:
         ) from None
 
 
-def read_bytes(path: str | Path, limit: int = limits.FILE_BYTES) -> bytes:
+def read_bytes(path: str | Path, limit: int = limits.FILE_BYTES, head: int | None = None) -> bytes:
+    """A file's bytes (its first ``head`` bytes only, if given), refused with a clear message
+    when it is a folder, missing, unreadable or larger than ``limit``."""
     p = Path(path)
     try:
         if p.is_dir():
@@ -56,7 +58,10 @@ def read_bytes(path: str | Path, limit: int = limits.FILE_BYTES) -> bytes:
         size = p.stat().st_size
         if size > limit:
             raise InputError(f"{p}: ファイルが大きすぎます（{_megabytes(size)} あります。{_megabytes(limit)} まで）")
-        return p.read_bytes()
+        if head is None:
+            return p.read_bytes()
+        with p.open("rb") as f:
+            return f.read(head)
     except FileNotFoundError:
         raise InputError(f"{p}: ファイルがありません") from None
     except PermissionError:

@@ -101,18 +101,9 @@ def _read_table(path: Path, text: str) -> Any:
 
 
 def _check_file(path: Path) -> None:
-    try:
-        if path.is_dir():
-            raise InputError(f"{path}: フォルダです（評価書のファイルを指定してください）")
-        size = path.stat().st_size
-        if size > MAX_PDF_BYTES:
-            raise InputError(f"{path}: ファイルが大きすぎます（PDF は {MAX_PDF_BYTES // (1024 * 1024)} MB まで）")
-        with path.open("rb") as f:
-            head = f.read(_HEAD)
-    except FileNotFoundError:
-        raise InputError(f"{path}: ファイルがありません") from None
-    except PermissionError:
-        raise InputError(f"{path}: 読む権限がありません") from None
+    from ..load import read_bytes
+
+    head = read_bytes(path, MAX_PDF_BYTES, head=_HEAD)
     if _MAGIC not in head:
         raise InputError(f"{path}: PDF ではありません（ファイルの先頭に PDF の印「%PDF-」がありません）。"
                          "テキストなら拡張子を .txt にしてください")
