@@ -377,6 +377,10 @@ class Habits:
 #: exceptions (law, organisation, personnel, wording, form, excluded items, risk reduction) are
 #: 事後 whatever else the revision holds.
 _PULLED = {"additions": {"addition"}, "all": {"addition", "not-significant-item"}}
+#: exceptions the guideline names but bodies file differently inside a revision holding a 重要な変更:
+#: one body marks such a revision's wording fix 事前 with the rest, another explains its renames
+#: and wording fixes as 事後. The proposal stays 事後 (the guideline's); only its 確度 says so.
+_FILED_EITHER_WAY = {"wording", "organisation", "personnel"}
 
 
 def decide_revision(facts: list[Facts], habits: Habits | None = None, explanations: dict[str, str] | None = None) -> list[Decision]:
@@ -395,7 +399,8 @@ def decide_revision(facts: list[Facts], habits: Habits | None = None, explanatio
         text = explanation(rule.reason, habits, explanations)
         if timing is Timing.PRE and not habits.explain_pre:
             text = ""
-        confidence, doubt = _confidence(f, rule, revision_pre and rule.reason in _PULLED["all"], habits)
+        confidence, doubt = _confidence(f, rule, revision_pre and rule.reason in _PULLED["all"],
+                                        revision_pre and rule.reason in _FILED_EITHER_WAY, habits)
         out.append(Decision(timing, rule.reason, text, rule.id, confidence=confidence, doubt=doubt))
     return out
 
@@ -414,10 +419,12 @@ _SETTLED = {"threshold-change", "procedure", "excluded-item", "risk-increase", "
 _UNQUOTED = ("省略", "参照", "別紙")
 
 
-def _confidence(f: Facts, rule: Rule, by_policy: bool, habits: Habits) -> tuple[str, str]:
+def _confidence(f: Facts, rule: Rule, by_policy: bool, exception_in_pre: bool, habits: Habits) -> tuple[str, str]:
     """高, or 低 with why: where the guideline leaves the call to the body, or the row cannot be read."""
     if f.item is None:
         return LOW, "item-unknown"
+    if exception_in_pre:
+        return LOW, "bodies-differ"
     unsettled = habits.pull_rate is not None and 0.25 < habits.pull_rate < 0.75
     if by_policy and (not habits.learnt_policy or unsettled):
         # a plain modification in a revision holding a 重要な変更: whether it goes 事前 with the

@@ -91,6 +91,17 @@ def test_a_revision_with_a_significant_change_is_submitted_before():
     assert alone == ["事後", "事後", "事後"]  # no significant change: nothing needs to go before
 
 
+def test_an_exception_beside_a_significant_change_stays_after_but_is_low():
+    # a wording fix is one of the guideline's exceptions: 事後, and sure of it on its own; beside a
+    # 重要な変更 some bodies file it 事前 with the rest, so the proposal says it is 低
+    new_system = facts("I-2 システム5", "", "【追加】 ①システムの名称:北九州市電子申請サービス")
+    typo = facts("II-2⑥", "子ども家庭局子育て支援部子育て支援科", "子ども家庭局子育て支援部子育て支援課")
+    alone = decide_revision([typo])[0]
+    assert (alone.timing.value, alone.confidence) == ("事後", "高")
+    beside = decide_revision([new_system, typo])[1]
+    assert (beside.timing.value, beside.confidence, beside.doubt) == ("事後", "低", "bodies-differ")
+
+
 def test_habits_are_learnt_from_the_bodys_earlier_rows():
     kawasaki = "重要な変更該当しない項目の変更であるため、事前の提出・公表が義務付けられない"
     earlier = [facts("Ⅱ-3⑥", "事務の適正な実施のために使用する。", "事務の適正かつ円滑な実施のために使用する。"),
