@@ -12,7 +12,6 @@ whose reason says ``revision`` follow it; the revision policy says whether other
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -21,7 +20,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterable
 
-from . import limits
+from .chardiff import edits, opcodes
 from .catalog import Item
 
 
@@ -122,51 +121,6 @@ def load_rules() -> RuleSet:
 
 
 # what the texts say ----------------------------------------------------------------------------
-_PIECE = re.compile(r"[^。\n]*(?:。|\n|$)")
-
-
-def _opcodes(a: str, b: str) -> list[tuple[str, int, int, int, int]]:
-    """How ``b`` differs from ``a``, character by character, as difflib's opcodes.
-
-    Comparing characters costs the product of the lengths. Short texts (the product within
-    :data:`piadiff.limits.DIFF_PAIRS`) are compared whole; longer ones sentence by sentence first,
-    then the characters of each run of differing sentences, and a run still too long to compare
-    counts as rewritten whole. So no pair of texts keeps the classifier busy."""
-    if len(a) * len(b) <= limits.DIFF_PAIRS:
-        return difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-    pa, pb = [p for p in _PIECE.findall(a) if p], [p for p in _PIECE.findall(b) if p]
-    at_a, at_b = _offsets(pa), _offsets(pb)
-    out = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, pa, pb, autojunk=False).get_opcodes():
-        x1, x2, y1, y2 = at_a[i1], at_a[i2], at_b[j1], at_b[j2]
-        if tag == "equal":
-            out.append((tag, x1, x2, y1, y2))
-        elif x1 == x2 or y1 == y2 or (x2 - x1) * (y2 - y1) > limits.DIFF_PAIRS:
-            out.append((tag, x1, x2, y1, y2))
-        else:
-            out += [(t, x1 + k1, x1 + k2, y1 + l1, y1 + l2) for t, k1, k2, l1, l2
-                    in difflib.SequenceMatcher(None, a[x1:x2], b[y1:y2], autojunk=False).get_opcodes()]
-    return out
-
-
-def _offsets(pieces: list[str]) -> list[int]:
-    out = [0]
-    for p in pieces:
-        out.append(out[-1] + len(p))
-    return out
-
-
-def _edits(before: str, after: str) -> tuple[str, str]:
-    """The characters deleted from ``before`` and inserted into ``after``."""
-    deleted, inserted = [], []
-    for tag, i1, i2, j1, j2 in _opcodes(before, after):
-        if tag in ("delete", "replace"):
-            deleted.append(before[i1:i2])
-        if tag in ("insert", "replace"):
-            inserted.append(after[j1:j2])
-    return "\n".join(deleted), "\n".join(inserted)
-
-
 def _strip_words(text: str, words: list[str]) -> str:
     for w in sorted(words, key=len, reverse=True):
         text = text.replace(w, "")
@@ -186,7 +140,7 @@ class _Detect:
         self.f, self.p, self.limits = facts, rules.patterns, rules.limits
         # choices, counts and dates are not prose: their wording is the form's, not the body's
         self.prose = facts.item is None or facts.item.kind not in ("choice", "count", "date")
-        self.deleted, self.inserted = _edits(facts.before, facts.after) if self.prose else ("", "")
+        self.deleted, self.inserted = edits(facts.before, facts.after) if self.prose else ("", "")
 
     def law(self) -> bool:
         """Only law references changed: the texts are equal once law words and numbers are taken out."""
@@ -196,7 +150,7 @@ class _Detect:
             return False
         # and every change stands in an article reference (第19条第8号), not in a plain count (年1回)
         b, a = self.f.before, self.f.after
-        for tag, i1, i2, j1, j2 in _opcodes(b, a):
+        for tag, i1, i2, j1, j2 in opcodes(b, a):
             if tag != "equal" and not re.search("[条項号表令]", b[max(0, i1 - 3):i2 + 3] + a[max(0, j1 - 3):j2 + 3]):
                 return False
         return True

@@ -222,16 +222,14 @@ def to_xlsx(batches: list[Batch], title: str = "") -> bytes:
 def highlight(before: str, after: str) -> tuple[str, str]:
     """HTML of both texts with the changed characters marked: <del> in 変更前, <ins> in 変更後.
 
-    A character-level diff (diff-match-patch), so it works for Japanese without word boundaries.
+    A character-level diff (:mod:`piadiff.chardiff`), so it works for Japanese without word boundaries.
     """
-    from diff_match_patch import diff_match_patch
     from markupsafe import escape
 
-    dmp = diff_match_patch()
-    diffs = dmp.diff_main(before, after)
-    dmp.diff_cleanupSemantic(diffs)
+    from .chardiff import readable
+
     a, b = [], []
-    for op, text in diffs:
+    for op, text in readable(before, after):
         t = str(escape(text)).replace("\n", "<br>")
         if op == 0:
             a.append(t)
