@@ -13,6 +13,10 @@ Typical use from Python::
     rev = store.revision("19", "latest")
 """
 
+#: the release (pyproject.toml's, checked by a test); keys the cache of parsed data files, read
+#: here because importlib.metadata costs more than the whole of `piadiff --help`
+__version__ = "0.1.0"
+
 # the public names load their modules on first use, so that `piadiff --help` starts fast
 _EXPORTS = {
     "Catalog": "catalog", "Item": "catalog", "load_catalog": "catalog",
@@ -23,7 +27,7 @@ _EXPORTS = {
 __all__ = list(_EXPORTS)
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     if name in _EXPORTS:
         import importlib
 

@@ -7,12 +7,10 @@ knowledge of any particular item itself.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Iterator
 
 from .errors import UnknownFormError
@@ -106,6 +104,8 @@ class Item:
         The closest option must be close (similarity ≥ 0.75) and clearly closer than the next one
         (by 0.15), so that 十分にしていない reads as 十分に行っていない and never as 十分に行っている.
         """
+        import difflib  # only for the rare misspelt option; not on every start
+
         want = fold(text)
         if len(want) < 3:
             return None
@@ -224,15 +224,14 @@ def load_catalog(kind: str) -> Catalog:
 
 @lru_cache(maxsize=None)
 def _load_catalog(name: str) -> Catalog:
-    import yaml
+    from .compiled import load_data_file
 
     if name in UNSUPPORTED_KINDS:
         raise UnknownFormError(UNSUPPORTED_KINDS[name])
     if name not in CATALOG_FILES:
         allowed = "、".join(CATALOG_FILES)
         raise UnknownFormError(f"様式「{name}」は知りません（使えるもの: {allowed}）")
-    ref = resources.files("piadiff") / "catalogs" / CATALOG_FILES[name]
-    data = yaml.load(ref.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data = load_data_file(f"catalogs/{CATALOG_FILES[name]}")  # parsed once, then read from the cache
     return parse_catalog(data, source=CATALOG_FILES[name])
 
 

@@ -7,15 +7,46 @@ stderr and exit code 1; click's own usage errors exit with 2.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .errors import PiadiffError, ValidationError
-from .inputs import click_author, click_message
-from .wareki import to_wareki
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+#: render.FORMATS, written out so that `--help` need not import the renderers (a test keeps them equal)
+FORMATS = ("table", "html", "xlsx", "csv", "json", "md")
+
+
+class PathType(click.Path):
+    """click.Path giving a pathlib.Path; pathlib is imported when a command runs, not for --help."""
+
+    def coerce_path_result(self, value: Any) -> Path:
+        from pathlib import Path
+
+        return value if isinstance(value, Path) else Path(value)
+
+
+# callbacks and helpers that import their module when called: --help needs none of them
+def click_author(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from .inputs import click_author as check
+
+    return check(ctx, param, value)
+
+
+def click_message(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from .inputs import click_message as check
+
+    return check(ctx, param, value)
+
+
+def to_wareki(date: Any) -> str:
+    from .wareki import to_wareki as convert
+
+    return convert(date)
 
 
 class _Group(click.Group):
@@ -38,7 +69,7 @@ class _Group(click.Group):
 store_option = click.option(
     "--store",
     "store_path",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=PathType(file_okay=False),
     envvar="PIADIFF_STORE",
     default="store",
     show_default=True,
@@ -69,7 +100,7 @@ def init(store_path: Path) -> None:
 
 
 @cli.command()
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=PathType())
 @click.option("--id", "assessment_id", help="評価書ID（既定: 評価書番号と評価書名から作る。同じ評価書番号があればそれ）")
 @click.option("--date", "change_date", help="変更日（既定: 公表日）。令和7年7月31日 / R7.7.31 / 2025-07-31")
 @click.option("-m", "--message", callback=click_message, help="この版の説明")
@@ -135,7 +166,7 @@ def log(assessment_id: str | None, store_path: Path) -> None:
 @click.argument("assessment_id")
 @click.argument("version", required=False, default="latest")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True, help="json は記録されたとおりのバイト列")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="書き出すファイル（既定: 画面）")
+@click.option("-o", "--output", type=PathType(dir_okay=False), help="書き出すファイル（既定: 画面）")
 @store_option
 def show(assessment_id: str, version: str, fmt: str, output: Path | None, store_path: Path) -> None:
     """記録された版を取り出す（VERSION: v3 / latest / latest~1 / 変更日 / コミットID）。"""
@@ -148,7 +179,7 @@ def show(assessment_id: str, version: str, fmt: str, output: Path | None, store_
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=PathType(dir_okay=False))
 def validate(files: tuple[Path, ...]) -> None:
     """評価書ファイルを様式と照らし合わせる（問題はすべて表示）。"""
     from .document import load_document
@@ -175,7 +206,7 @@ def validate(files: tuple[Path, ...]) -> None:
 
 @cli.command()
 @click.argument("kind", type=str)
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="書き出すファイル（既定: 画面）")
+@click.option("-o", "--output", type=PathType(dir_okay=False), help="書き出すファイル（既定: 画面）")
 def schema(kind: str, output: Path | None) -> None:
     """文書の JSON Schema を出力する（KIND: 全項目評価書 / 重点項目評価書）。"""
     import json
@@ -187,11 +218,9 @@ def schema(kind: str, output: Path | None) -> None:
 
 def annex_options(f):
     """Options shared by changes and annex: format, output file, and the body's annex style."""
-    from .render import FORMATS
-
     options = [
         click.option("--format", "fmt", type=click.Choice(FORMATS), help="出力形式（既定: -o の拡張子から。なければ table）"),
-        click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="書き出すファイル（既定: 画面）"),
+        click.option("-o", "--output", type=PathType(dir_okay=False), help="書き出すファイル（既定: 画面）"),
         click.option("--style", type=click.Choice(["正式", "番号"]), help="項目の書き方（既定: 保存先の設定。正式: Ⅱ 特定個人情報ファイルの概要(4. …) / 番号: Ⅱ-4委託事項2③）"),
         click.option("--excerpt/--no-excerpt", default=None, help="長い文は変わった文だけ残し、ほかを (省略) と書く"),
         click.option("--gannen/--no-gannen", default=None, help="令和元年と書く（既定: 令和1年）"),
@@ -209,7 +238,7 @@ def _annex_settings(store_path: Path, style: str | None, excerpt: bool | None, g
 
 
 def _emit(batches, title: str, fmt: str | None, output: Path | None, note: str = "") -> None:
-    from .render import FORMATS, NOTE_FORMATS, render
+    from .render import NOTE_FORMATS, render
 
     if fmt is None:
         suffix = output.suffix.lower().lstrip(".") if output else ""
@@ -318,8 +347,8 @@ def plan(assessment_id: str, version: str, effective: str, body: str, store_path
 
 
 @cli.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="書き出す文書（.yaml / .json。既定: 画面に YAML）")
+@click.argument("file", type=PathType())
+@click.option("-o", "--output", type=PathType(dir_okay=False), help="書き出す文書（.yaml / .json。既定: 画面に YAML）")
 @click.option("--id", "assessment_id", help="記録するときの評価書ID")
 @click.option("--record", "do_record", is_flag=True, help="保存先に記録する（文書自身の変更箇所は最初の版に付ける）")
 @click.option("--with-history", is_flag=True, help="最新の変更箇所を逆にたどって一つ前の版も作り、二つの版として記録する")
@@ -571,7 +600,7 @@ def serve(host: str, port: int, allow_hosts: tuple[str, ...], store_path: Path) 
 
 
 @cli.command("classify")
-@click.option("--rows", "rows_file", required=True, type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--rows", "rows_file", required=True, type=PathType(dir_okay=False),
               help="変更箇所の行（1 行 1 JSON: assessment_type, item, before, after, date_iso）")
 @click.option("--no-history", is_flag=True, help="同じ文書の前の変更日の行から団体の書きぶりを学ばない")
 def classify_command(rows_file: Path, no_history: bool) -> None:
@@ -600,7 +629,7 @@ def settings_command(store_path: Path) -> None:
 
 @cli.command()
 @click.argument("kind", type=str)
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="書き出すファイル（既定: 画面）")
+@click.option("-o", "--output", type=PathType(dir_okay=False), help="書き出すファイル（既定: 画面）")
 def new(kind: str, output: Path | None) -> None:
     """空の評価書（全項目を並べた YAML）を作る（KIND: 全項目評価書 / 重点項目評価書）。"""
     from .template import blank_document
@@ -614,6 +643,8 @@ def new(kind: str, output: Path | None) -> None:
 @store_option
 def demo(store_path: Path) -> None:
     """同梱の例（架空市の評価書）を保存先に記録し、その履歴と最新の変更箇所を表示する。"""
+    from pathlib import Path
+
     from .examples import record_examples
     from .store import init_store
 

@@ -14,19 +14,19 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .document import Document
+from .compiled import load_data_file
 from .errors import PiadiffError
 from .wareki import to_wareki
+
+if TYPE_CHECKING:
+    from .document import Document
 
 
 @lru_cache(maxsize=None)
 def _rules() -> dict[str, Any]:
-    import yaml
-
-    return yaml.safe_load((resources.files("piadiff") / "rules" / "procedure.yaml").read_text(encoding="utf-8"))
+    return load_data_file("rules/procedure.yaml")
 
 
 def _find(doc: Document, label: str) -> str | None:
