@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from .catalog import ENTRY_NUMBER, Item
-from .classify import DOUBTS, HIGH, LOW, Facts, Habits, Timing, decide_revision, facts_kind, learn_habits, person_decision, with_effective
+from .classify import (DOUBTS, HIGH, LOW, Facts, HabitLearner, Habits, Timing, decide_revision, facts_kind, person_decision,
+                       with_effective)
 from .diff import Change, ChangeKind, Step, diff, entry_title
 from .render import CARRIED_OVER, COLUMNS, REVIEW  # noqa: F401  (the sheet's columns and marks live with the renderers)
 from .settings import Settings
@@ -306,6 +307,12 @@ def change_facts(change: Change, texts: _Texts) -> Facts:
 def batch_rows(changes: list[Change], change_date: dt.date, version: str, settings: Settings,
                habits: Habits | None = None, decisions: "VersionDecisions | None" = None) -> list[AnnexRow]:
     """The rows of one revision: each change judged with the others (a revision is one submission)."""
+    return _judged_batch(changes, change_date, version, settings, habits, decisions)[0]
+
+
+def _judged_batch(changes: list[Change], change_date: dt.date, version: str, settings: Settings,
+                  habits: Habits | None = None, decisions: "VersionDecisions | None" = None) -> tuple[list[AnnexRow], list[Facts]]:
+    """:func:`batch_rows`, with the facts each row was judged on."""
     from .decisions import VersionDecisions
 
     decisions = decisions or VersionDecisions()
@@ -348,7 +355,7 @@ def batch_rows(changes: list[Change], change_date: dt.date, version: str, settin
             confidence=confidence,
             doubt=doubt,
         ))
-    return rows
+    return rows, facts
 
 
 def annex_row(change: Change, change_date: dt.date, version: str, settings: Settings) -> AnnexRow:
@@ -356,9 +363,9 @@ def annex_row(change: Change, change_date: dt.date, version: str, settings: Sett
     return batch_rows([change], change_date, version, settings)[0]
 
 
-def _learnt(rows: list[AnnexRow], facts: list[Facts]) -> tuple[list[Facts], list[tuple[str, str]]]:
-    """One revision as the habits learn it: its facts and what was decided for each row."""
-    return facts, [(r.timing_text, r.explanation) for r in rows]
+def _decided(rows: list[AnnexRow]) -> list[tuple[str, str]]:
+    """What was decided for each row of a revision, as the habits learn it."""
+    return [(r.timing_text, r.explanation) for r in rows]
 
 
 def changes_between(store, assessment_id: str, old_ref: str, new_ref: str, settings: Settings) -> Batch:
@@ -398,36 +405,94 @@ def cumulative_annex(store, assessment_id: str, settings: Settings, until: str |
     decisions included), so a later batch never changes an earlier one. Published rows keep their
     published order; those published with a recorded version (import --with-history) make up that
     version's batch (see :func:`with_published`).
+
+    Each version's batch and the habits learnt up to it are kept (:mod:`piadiff.derived`) under a
+    key that chains every version before it: the annex reads what it judged before and judges only
+    versions it has not met, so adding a version costs one batch.
     """
+    from .derived import DerivedCache, code_fingerprint, key
+
     aid = store.resolve_id(assessment_id)
     revisions = store.revisions(aid)
     decisions = load_decisions(store, aid)
-    previous = store.read(revisions[0]) if revisions else None
-    published = published_rows(read_legacy(store, aid), previous.kind if previous else "重点項目評価書")
+    legacy = read_legacy(store, aid)
+    published = published_rows(legacy, revisions[0].kind if revisions else "重点項目評価書")
     # a row tagged with a version that was never recorded (an import stopped half-way) stays in the
     # annex with the earlier rows: a published row is never dropped
     owners = {r.label for r in revisions[1:]}
     earlier = [p for p in published if p.owner not in owners]
     placed = [(run[0].position, Batch("既存", run[0].row.change_date, "", [p.row for p in run])) for run in _runs(earlier)]
-    learnt = [_learnt([p.row for p in group], [p.facts for p in group]) for group in _by_date(earlier)]
+    learner = HabitLearner()
+    for group in _by_date(earlier):
+        learner.add([p.facts for p in group], _decided([p.row for p in group]))
+    cache = DerivedCache(getattr(getattr(store, "repo", None), "git_dir", None))
+    chain = key(code_fingerprint(), asdict(settings), legacy, revisions[0].commit if revisions else "")
+    documents: dict[str, Any] = {}  # read only for the versions not judged before, each once
+
+    def read(rev):
+        if rev.label not in documents:
+            documents[rev.label] = store.read(rev)
+        return documents[rev.label]
+
     for old_rev, new_rev in zip(revisions, revisions[1:]):
-        new = store.read(new_rev)  # each version read once
-        changes = diff(previous, new)
-        habits = learn_habits(learnt, settings.habits(None))
-        rows = batch_rows(changes, new_rev.change_date, new_rev.label, settings, habits, decisions.get(new_rev.label))
-        facts = [change_facts(c, _texts(c, settings)) for c in changes]
-        batch = Batch(new_rev.label, new_rev.change_date, old_rev.label, rows, _warnings(previous, new, rows, settings))
         own = [p for p in published if p.owner == new_rev.label]
-        if own:
-            rows, facts = with_published(rows, facts, own)
-            placed += _published_parts(batch, rows, own)
-        else:
+        chain = key(chain, new_rev.label, new_rev.commit, new_rev.change_date, _decisions_state(decisions.get(new_rev.label)))
+        kept = None if own else _batch_from_cache(cache.get(chain))
+        if kept is not None:
+            batch, learner = kept
             placed.append((len(published) + new_rev.number, batch))
-        learnt.append(_learnt(rows, facts))
-        previous = new
+        else:
+            old, new = read(old_rev), read(new_rev)
+            habits = learner.habits(settings.habits(None))
+            rows, facts = _judged_batch(diff(old, new), new_rev.change_date, new_rev.label, settings, habits, decisions.get(new_rev.label))
+            batch = Batch(new_rev.label, new_rev.change_date, old_rev.label, rows, _warnings(old, new, rows, settings))
+            if own:
+                rows, facts = with_published(rows, facts, own)
+                placed += _published_parts(batch, rows, own)
+            else:
+                placed.append((len(published) + new_rev.number, batch))
+            learner.add(facts, _decided(rows))
+            if not own:
+                cache.put(chain, _batch_to_cache(batch, learner))
+            documents.pop(old_rev.label, None)
         if new_rev.label == until:
             break
     return [b for _, b in sorted(placed, key=lambda pair: pair[0])]
+
+
+def _decisions_state(decisions: "VersionDecisions | None") -> Any:
+    if decisions is None:
+        return None
+    return [decisions.rows, decisions.effective, sorted(decisions.row_effective.items())]
+
+
+def _batch_to_cache(batch: Batch, learner: HabitLearner) -> dict[str, Any]:
+    rows = [{**asdict(r), "change_date": r.change_date.isoformat() if r.change_date else None, "timing": r.timing_text}
+            for r in batch.rows]
+    return {"version": batch.version, "change_date": batch.change_date.isoformat() if batch.change_date else None,
+            "previous": batch.previous, "rows": rows, "warnings": batch.warnings, "learner": learner.state()}
+
+
+_ROW_FIELDS = {f.name for f in fields(AnnexRow)}
+
+
+def _batch_from_cache(value: dict[str, Any] | None) -> tuple[Batch, HabitLearner] | None:
+    """A kept batch and the learner after it; None where the value is not one piadiff wrote."""
+    if value is None:
+        return None
+    try:
+        rows = []
+        for r in value["rows"]:
+            if set(r) != _ROW_FIELDS:
+                return None
+            rows.append(AnnexRow(**{**r, "change_date": dt.date.fromisoformat(r["change_date"]) if r["change_date"] else None,
+                                    "timing": Timing(r["timing"]) if r["timing"] else None}))
+        day = value["change_date"]
+        batch = Batch(str(value["version"]), dt.date.fromisoformat(day) if day else None, str(value["previous"]), rows,
+                      [str(w) for w in value["warnings"]])
+        return batch, HabitLearner.from_state(value["learner"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
 
 
 def _published_parts(batch: Batch, rows: list[AnnexRow], own: list[PublishedRow]) -> list[tuple[int, Batch]]:

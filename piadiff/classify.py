@@ -20,7 +20,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterable
 
-from .chardiff import edits, opcodes
+from .chardiff import edits, opcodes, sentences
 from .catalog import Item
 
 
@@ -156,11 +156,18 @@ class _Detect:
         return True
 
     def _only(self, pattern: str) -> bool:
-        """Both texts are the same once every match of ``pattern`` is blanked out."""
+        """Both texts are the same once every match of ``pattern`` is blanked out.
+
+        A match never spans a sentence end (the rule file's organisation and personnel patterns
+        hold no 。 or line break), so the texts are compared sentence by sentence and only the
+        sentences that differ are searched: a long text with one renamed 課 costs one sentence."""
         if not self.prose or self.f.before == self.f.after:
             return False
-        blank = lambda t: re.sub(pattern, "〇", t)  # noqa: E731
-        return blank(self.f.before) == blank(self.f.after)
+        a, b = sentences(self.f.before), sentences(self.f.after)
+        if len(a) != len(b):
+            return False
+        compiled = re.compile(pattern)
+        return all(x == y or compiled.sub("〇", x) == compiled.sub("〇", y) for x, y in zip(a, b))
 
     def organisation(self) -> bool:
         units = "|".join(re.escape(w) for w in self.p.get("organisation", []))
@@ -247,10 +254,17 @@ _PLACEHOLDER_BRACKETS = "()[]{}【】「」<>〈〉《》"
 _PART_COUNTER = re.compile(r"\(\d+/\d+\)$")  # 右記を追記(1/2): one addition printed over two rows
 
 
+#: placeholders are a few characters; a text this long (spaces aside) is never one, and is not
+#: normalised to find out
+_PLACEHOLDER_MAX = 64
+
+
 def _placeholder_form(text: str) -> str:
     """``text`` as placeholders are compared: NFKC, no spaces, no brackets around it, no (1/2)."""
     import unicodedata
 
+    if len(text) > _PLACEHOLDER_MAX and len("".join(text.split())) > _PLACEHOLDER_MAX:
+        return text  # longer than any placeholder: compares equal to none
     form = re.sub(r"\s", "", unicodedata.normalize("NFKC", text))
     form = _PART_COUNTER.sub("", form)
     return form.strip(_PLACEHOLDER_BRACKETS)
@@ -397,7 +411,17 @@ def _confidence(f: Facts, rule: Rule, by_policy: bool, exception_in_pre: bool, h
 
 
 def learn_habits(history: Iterable[tuple[list[Facts], list[tuple[str, str]]]], default: Habits | None = None) -> Habits:
-    """Learn a body's habits from its earlier revisions: (facts, [(timing, explanation)]) per revision.
+    """Learn a body's habits from its earlier revisions: (facts, [(timing, explanation)]) per revision
+    (see :class:`HabitLearner`, which learns the same batch by batch)."""
+    learner = HabitLearner()
+    for facts, actual in history:
+        learner.add(facts, actual)
+    return learner.habits(default)
+
+
+class HabitLearner:
+    """A body's habits, learnt one revision at a time, so that an annex of n versions learns each
+    batch once:
 
     - phrasing: per reason, its most common sentence on rows of that reason, where the sentence
       says what the reason says (:meth:`Reason.fits`);
@@ -405,38 +429,59 @@ def learn_habits(history: Iterable[tuple[list[Facts], list[tuple[str, str]]]], d
     - policy: how, in revisions holding a 重要な変更, it marks rows the rules find 事後 — a
       Bayesian estimate with the guideline's default as prior, later batches weighing more, taken
       only from at least two batches that show it.
+
+    Its state is plain data (:meth:`state`, :meth:`from_state`), so that it can be kept between runs.
     """
-    default = default or Habits()
-    phrasing: dict[str, Counter] = {}
-    pre_rows = pre_explained = 0
-    batches: list[tuple[int, int, int, int]] = []  # (additions, pulled, modifications, pulled)
-    seen = False
-    for facts, actual in history:
-        seen = True
-        judged = [judge(f) for f in facts]
+
+    def __init__(self) -> None:
+        self.phrasing: dict[str, Counter] = {}
+        self.pre_rows = self.pre_explained = 0
+        self.batches: list[tuple[int, int, int, int]] = []  # (additions, pulled, modifications, pulled)
+        self.seen = False
+
+    def add(self, facts: list[Facts], actual: list[tuple[str, str]]) -> None:
+        """One revision: its facts and what was decided for each row (timing, explanation)."""
+        self.seen = True
         revision_pre = any(t == Timing.PRE.value for t, _ in actual)
         add = add_pre = mod = mod_pre = 0
-        for (rule, reason), (timing, text) in zip(judged, actual):
+        for (rule, reason), (timing, text) in zip((judge(f) for f in facts), actual):
             sentence = text.strip()
             own_timing = reason.timing if reason.timing != "revision" else timing
             if sentence and timing == own_timing and reason.fits(sentence):
-                phrasing.setdefault(rule.reason, Counter())[sentence] += 1
+                self.phrasing.setdefault(rule.reason, Counter())[sentence] += 1
             if timing == Timing.PRE.value:
-                pre_rows += 1
-                pre_explained += bool(sentence)
+                self.pre_rows += 1
+                self.pre_explained += bool(sentence)
             if revision_pre and reason.timing == Timing.POST.value:
                 if rule.reason == "addition":
                     add, add_pre = add + 1, add_pre + (timing == Timing.PRE.value)
                 elif rule.reason == "not-significant-item":
                     mod, mod_pre = mod + 1, mod_pre + (timing == Timing.PRE.value)
         if add or mod:
-            batches.append((add, add_pre, mod, mod_pre))
-    if not seen:
-        return default
-    common = {k: c.most_common(1)[0][0] for k, c in phrasing.items()}
-    policy, learnt, rate = _policy(batches, default.policy)
-    return Habits(policy=policy, explain_pre=pre_rows > 0 and pre_explained * 2 > pre_rows,
-                  phrasing=common or default.phrasing, learnt_policy=learnt, pull_rate=rate)
+            self.batches.append((add, add_pre, mod, mod_pre))
+
+    def habits(self, default: Habits | None = None) -> Habits:
+        """What the revisions so far show (``default`` before any)."""
+        default = default or Habits()
+        if not self.seen:
+            return default
+        common = {k: c.most_common(1)[0][0] for k, c in self.phrasing.items()}
+        policy, learnt, rate = _policy(self.batches, default.policy)
+        return Habits(policy=policy, explain_pre=self.pre_rows > 0 and self.pre_explained * 2 > self.pre_rows,
+                      phrasing=common or default.phrasing, learnt_policy=learnt, pull_rate=rate)
+
+    def state(self) -> dict[str, Any]:
+        return {"phrasing": {k: dict(c) for k, c in self.phrasing.items()}, "pre_rows": self.pre_rows,
+                "pre_explained": self.pre_explained, "batches": [list(b) for b in self.batches], "seen": self.seen}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> "HabitLearner":
+        learner = cls()
+        learner.phrasing = {str(k): Counter({str(s): int(n) for s, n in c.items()}) for k, c in state["phrasing"].items()}
+        learner.pre_rows, learner.pre_explained = int(state["pre_rows"]), int(state["pre_explained"])
+        learner.batches = [tuple(int(x) for x in b) for b in state["batches"]]  # type: ignore[misc]
+        learner.seen = bool(state["seen"])
+        return learner
 
 
 #: prior of the policy estimate: the guideline's default (additions follow a 事前 revision, other

@@ -1,0 +1,82 @@
+"""What piadiff derives from recorded versions, kept between runs so that each batch is judged once.
+
+Each version's batch of the annex and the habits learnt up to it depend only on that version's
+content, the versions before it, the officers' decisions, the store's settings and piadiff's own
+code and rules. Their hash is the key: a version recorded later, a decision taken, a setting or an
+upgrade of piadiff gives new keys, so nothing stale is ever read. The cache lives inside the git
+directory, never in the history; deleting it loses nothing, and a file that cannot be read or does
+not have the expected shape counts as absent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import zlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+FOLDER = "piadiff-cache"
+#: raise when the shape of what is kept changes
+FORMAT = 1
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of piadiff's code, rules and catalogs: what it derives changes when they change."""
+    root = Path(__file__).parent
+    h = hashlib.sha256(str(FORMAT).encode())
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".py", ".yaml") and p.is_file()):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def key(*parts: Any) -> str:
+    """A content key of plain data (JSON-able)."""
+    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class DerivedCache:
+    """Content-keyed JSON values (zlib-compressed) in ``<git dir>/piadiff-cache``; a no-op where that
+    cannot be written."""
+
+    def __init__(self, git_dir: str | Path | None):
+        self.root = Path(git_dir) / FOLDER if git_dir else None
+
+    def _path(self, k: str) -> Path | None:
+        if self.root is None or len(k) != 64 or not all(c in "0123456789abcdef" for c in k):
+            return None
+        return self.root / k[:2] / f"{k[2:]}.json.z"
+
+    def get(self, k: str) -> dict[str, Any] | None:
+        path = self._path(k)
+        if path is None:
+            return None
+        try:
+            value = json.loads(zlib.decompress(path.read_bytes()).decode("utf-8"))
+        except (OSError, ValueError, zlib.error):
+            return None
+        return value if isinstance(value, dict) and value.get("key") == k else None
+
+    def put(self, k: str, value: dict[str, Any]) -> None:
+        """Keep ``value`` under ``k``: written whole or not at all (a half-written file is never read)."""
+        path = self._path(k)
+        if path is None:
+            return
+        data = zlib.compress(json.dumps({**value, "key": k}, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
+        tmp = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        except OSError:
+            # a read-only store still answers, only without keeping what it derived
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,112 @@
+"""Each batch judged once: what an annex derives is kept by content and read back unchanged, and
+anything that could change a batch (a new version, a decision, a setting, a damaged file) is seen."""
+
+from __future__ import annotations
+
+import copy
+import json
+import zlib
+from pathlib import Path
+
+import pytest
+
+from piadiff import annex as annex_module
+from piadiff.annex import cumulative_annex
+from piadiff.decisions import decide
+from piadiff.derived import FOLDER
+from piadiff.document import normalize
+from piadiff.examples import record_examples
+from piadiff.settings import Settings
+from piadiff.store import init_store
+
+AID = "1-kakuu-jumin"
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = init_store(tmp_path / "store")
+    record_examples(s)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def judged(monkeypatch):
+    """The versions whose batch was judged (not read back) in this test."""
+    seen: list[str] = []
+    real = annex_module._judged_batch
+
+    def counting(changes, change_date, version, *args, **kwargs):
+        seen.append(version)
+        return real(changes, change_date, version, *args, **kwargs)
+
+    monkeypatch.setattr(annex_module, "_judged_batch", counting)
+    return seen
+
+
+def rows(batches):
+    return [(b.version, b.warnings, [r.as_dict() for r in b.rows]) for b in batches]
+
+
+def cache_dir(store) -> Path:
+    return Path(store.repo.git_dir) / FOLDER
+
+
+def test_an_annex_read_back_is_the_annex_judged(store, judged):
+    first = cumulative_annex(store, AID, Settings())
+    assert judged == ["v2", "v3"]
+    assert cache_dir(store).is_dir()
+    again = cumulative_annex(store, AID, Settings())
+    assert judged == ["v2", "v3"]  # nothing judged a second time
+    assert rows(again) == rows(first)
+    assert sum(len(b.rows) for b in first) > 10
+
+
+def test_a_new_version_costs_one_batch(store, judged):
+    before = rows(cumulative_annex(store, AID, Settings()))
+    data = copy.deepcopy(store.read(store.revisions(AID)[-1]).data)
+    data["表紙"]["公表日"] = "2030-04-01"
+    data = json.loads(json.dumps(data, ensure_ascii=False).replace("人事異動", "人事の異動", 1))
+    store.record(normalize(data), assessment_id=AID, change_date="2030-04-01")
+    after = cumulative_annex(store, AID, Settings())
+    assert judged == ["v2", "v3", "v4"]
+    assert rows(after)[:len(before)] == before  # the earlier batches read back as they were
+    assert [r.after for r in after[-1].rows if "人事の異動" in r.after]
+
+
+def test_a_decision_is_seen_from_its_version_on(store, judged):
+    cumulative_annex(store, AID, Settings())
+    decide(store, AID, "v3", 1, Settings(), timing="事前", explanation="担当者の判断")
+    judged.clear()
+    batches = cumulative_annex(store, AID, Settings())
+    assert judged == ["v3"]  # v2 is read back; v3's decision changes its batch
+    row = next(b for b in batches if b.version == "v3").rows[0]
+    assert (row.timing_text, row.explanation, row.decided_by_person) == ("事前", "担当者の判断", True)
+
+
+def test_a_setting_is_seen(store, judged):
+    official = cumulative_annex(store, AID, Settings())
+    code = cumulative_annex(store, AID, Settings(item_style="code"))
+    assert judged == ["v2", "v3", "v2", "v3"]
+    assert [r.item for b in official for r in b.rows] != [r.item for b in code for r in b.rows]
+
+
+def test_a_damaged_or_foreign_cache_file_is_judged_again(store, judged):
+    first = rows(cumulative_annex(store, AID, Settings()))
+    files = sorted(p for p in cache_dir(store).rglob("*") if p.is_file())
+    assert files
+    files[0].write_bytes(b"not zlib at all")
+    for other in files[1:]:
+        value = json.loads(zlib.decompress(other.read_bytes()))
+        value["rows"][0]["timing"] = "ほか"  # not a timing piadiff writes
+        other.write_bytes(zlib.compress(json.dumps(value).encode()))
+    judged.clear()
+    assert rows(cumulative_annex(store, AID, Settings())) == first
+    assert sorted(judged) == ["v2", "v3"]
+
+
+def test_a_cache_that_cannot_be_written_still_gives_the_annex(store, judged):
+    cache_dir(store).write_text("a file where the cache folder should be")
+    first = rows(cumulative_annex(store, AID, Settings()))
+    assert rows(cumulative_annex(store, AID, Settings())) == first
+    assert judged == ["v2", "v3", "v2", "v3"]  # nothing kept, nothing lost
