@@ -180,42 +180,43 @@ def to_markdown(batches: list[Batch], title: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_xlsx(batches: list[Batch], title: str = "") -> bytes:
-    """The six columns of the official sheet, wrapped, A4 landscape: rows paste into the PPC form."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+#: the font of the sheet: a Japanese font every Windows Excel has, as the official form is printed
+XLSX_FONT = "ＭＳ 明朝"
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "変更箇所"
-    thin = Side(style="thin", color="808080")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap_top = Alignment(wrap_text=True, vertical="top")
-    body = NamedStyle(name="変更箇所", alignment=wrap_top, border=border)
-    wb.add_named_style(body)  # one style shared by every cell: setting it per cell is slow
-    ws.append(list(COLUMNS))
-    for c in ws[1]:
-        c.font = Font(bold=True)
-        c.fill = PatternFill("solid", fgColor="D9D9D9")
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        c.border = border
-    for r, row in enumerate(_rows(batches), start=2):
-        for col, value in enumerate(row.cells(), start=1):
-            c = ws.cell(row=r, column=col, value=neutralise(value))
-            c.data_type = "s"  # always text: never a formula
-            c.style = "変更箇所"
-    for letter, w in zip("ABCDEF", (15, 32, 45, 45, 9, 32)):
-        ws.column_dimensions[letter].width = w
-    ws.freeze_panes = "A2"
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if title:
-        wb.properties.title = title
+
+def to_xlsx(batches: list[Batch], title: str = "") -> bytes:
+    """The six columns of the official sheet, wrapped, A4 landscape, page numbers in the footer:
+    rows paste into the PPC form.
+
+    Every cell is a text cell holding exactly the text (never a formula, nothing added to it); a
+    text a spreadsheet could take for a formula when edited carries the quote-prefix style, which
+    Excel shows as nothing. Written by XlsxWriter, which streams rows (openpyxl reads workbooks).
+    """
+    import xlsxwriter
+
     buf = io.BytesIO()
-    wb.save(buf)
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+    with xlsxwriter.Workbook(buf, options) as wb:
+        ws = wb.add_worksheet("変更箇所")
+        base = {"font_name": XLSX_FONT, "font_size": 10, "border": 1, "border_color": "#808080", "text_wrap": True}
+        head = wb.add_format({**base, "bold": True, "bg_color": "#D9D9D9", "align": "center", "valign": "vcenter"})
+        body = wb.add_format({**base, "valign": "top"})
+        quoted = wb.add_format({**base, "valign": "top", "quote_prefix": True})
+        for col, width in enumerate((15, 32, 45, 45, 9, 32)):
+            ws.set_column(col, col, width)
+        ws.freeze_panes(1, 0)
+        ws.repeat_rows(0)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.set_footer("&C&P / &N")  # page numbers, as a printed annex has them
+        for col, name in enumerate(COLUMNS):
+            ws.write_string(0, col, name, head)
+        for r, row in enumerate(_rows(batches), start=1):
+            for col, value in enumerate(row.cells()):
+                ws.write_string(r, col, value, quoted if neutralise(value) != value else body)
+        if title:
+            wb.set_properties({"title": title})
     return buf.getvalue()
 
 

@@ -159,7 +159,8 @@ def test_spreadsheet_cells_are_never_formulas(run, store_dir, tmp_path, hostile)
     assert after.startswith("'") and after[1:].strip() == hostile.strip()
     ws = load_workbook(tmp_path / "x.xlsx").active
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
-    assert str(ws["D2"].value).startswith("'")
+    # the cell holds the text as written (a ' would be pasted into the form) and is marked as text
+    assert ws["D2"].value.strip() == hostile.strip() and ws["D2"].data_type == "s" and ws["D2"].quotePrefix
 
 
 def test_a_lone_dash_stays_as_the_forms_blank():
