@@ -1,12 +1,36 @@
-"""Plain-text tables for the terminal, aligned by display width (全角 = 2 columns)."""
+"""Plain-text tables for the terminal, aligned by display width, wrapped by Japanese line-breaking rules.
+
+Width: 全角 and the East Asian "ambiguous" characters (①, Ⅱ, ※, ○, ─) take two columns, as they do
+in the Japanese terminals and consoles officers use. Line breaks follow the basic 禁則処理: no
+closing bracket or punctuation (。、」) at the start of a line, no opening bracket (「（) at its end,
+and a run of Latin letters or digits is not split where a break a few characters earlier avoids it.
+"""
 
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
+
+#: may not begin a line (行頭禁則)
+NO_LINE_START = frozenset("、。，．,.:;!?）)]｝〕〉》」』】〙〗ー…‥・：；？！ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ々ゝゞヽヾ")
+#: may not end a line (行末禁則)
+NO_LINE_END = frozenset("（([｛〔〈《「『【〘〖")
+#: how far back a break is looked for before a line is cut where it is full
+_LOOK_BACK = 8
+
+
+@lru_cache(maxsize=8192)
+def char_width(c: str) -> int:
+    if unicodedata.combining(c) or unicodedata.category(c) in ("Cc", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(c) in "WFA" else 1
 
 
 def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    """Display columns of ``text``."""
+    if text.isascii() and text.isprintable():
+        return len(text)
+    return sum(map(char_width, text))
 
 
 def pad(text: str, cols: int) -> str:
@@ -17,13 +41,14 @@ def clip(text: str, cols: int) -> str:
     """Cut ``text`` to ``cols`` display columns, marking the cut with …"""
     if width(text) <= cols:
         return text
-    out, used = "", 0
+    out, used, room = [], 0, cols - width("…")
     for c in text:
-        w = width(c)
-        if used + w > cols - 1:
+        w = char_width(c)
+        if used + w > room:
             break
-        out, used = out + c, used + w
-    return out + "…"
+        out.append(c)
+        used += w
+    return "".join(out) + "…"
 
 
 def table(header: list[str], rows: list[list[str]], last_max: int = 40) -> str:
@@ -34,19 +59,37 @@ def table(header: list[str], rows: list[list[str]], last_max: int = 40) -> str:
     return "\n".join(lines)
 
 
+def _word(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
+def _breakable(text: str, at: int) -> bool:
+    """A line may break between text[at - 1] and text[at]."""
+    before, after = text[at - 1], text[at]
+    return after not in NO_LINE_START and before not in NO_LINE_END and not (_word(before) and _word(after))
+
+
 def wrap(text: str, cols: int, first: str = "", rest: str | None = None) -> list[str]:
     """Lines of at most ``cols`` display columns; ``first``/``rest`` prefix the first/other lines."""
     rest = first if rest is None else rest
     out: list[str] = []
     prefix = first
     for para in (text or "").split("\n") or [""]:
-        line, used = "", width(prefix)
-        for c in para:
-            w = width(c)
-            if used + w > cols and line:
-                out.append(prefix + line)
-                prefix, line, used = rest, "", width(rest)
-            line, used = line + c, used + w
-        out.append(prefix + line)
+        start, used, i = 0, width(prefix), 0
+        while i < len(para):
+            w = char_width(para[i])
+            if used + w > cols and i > start:
+                cut = i
+                while cut > start + 1 and cut > i - _LOOK_BACK and not _breakable(para, cut):
+                    cut -= 1
+                if not _breakable(para, cut):
+                    cut = i  # no break allowed nearby: cut where the line is full
+                out.append(prefix + para[start:cut])
+                prefix, start, i = rest, cut, cut
+                used = width(rest)
+                continue
+            used += w
+            i += 1
+        out.append(prefix + para[start:])
         prefix = rest
     return out
