@@ -79,14 +79,21 @@ class AnnexRow:
         """The six columns of the official sheet."""
         return (self.date_text, self.item, self.before, self.after, self.timing_text, self.explanation)
 
+    def fields(self) -> dict[str, Any]:
+        """Every field as it is (all are plain values: no deep copy needed)."""
+        return {name: getattr(self, name) for name in _ROW_FIELD_NAMES}
+
     def as_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = self.fields()
         d["change_date"] = self.change_date.isoformat() if self.change_date else ""
         d["timing"] = self.timing_text
         d["carried_over_label"] = CARRIED_OVER if self.carried_over else ""
         d["doubt_text"] = self.doubt_text
         d["review"] = self.review_mark
         return d
+
+
+_ROW_FIELD_NAMES = tuple(f.name for f in fields(AnnexRow))
 
 
 @dataclass(frozen=True)
@@ -467,13 +474,13 @@ def _decisions_state(decisions: "VersionDecisions | None") -> Any:
 
 
 def _batch_to_cache(batch: Batch, learner: HabitLearner) -> dict[str, Any]:
-    rows = [{**asdict(r), "change_date": r.change_date.isoformat() if r.change_date else None, "timing": r.timing_text}
+    rows = [{**r.fields(), "change_date": r.change_date.isoformat() if r.change_date else None, "timing": r.timing_text}
             for r in batch.rows]
     return {"version": batch.version, "change_date": batch.change_date.isoformat() if batch.change_date else None,
             "previous": batch.previous, "rows": rows, "warnings": batch.warnings, "learner": learner.state()}
 
 
-_ROW_FIELDS = {f.name for f in fields(AnnexRow)}
+_ROW_FIELDS = set(_ROW_FIELD_NAMES)
 
 
 def _batch_from_cache(value: dict[str, Any] | None) -> tuple[Batch, HabitLearner] | None:
@@ -513,10 +520,12 @@ def read_legacy(store, assessment_id: str) -> list[dict[str, Any]]:
 
     A row published with a recorded version (import --with-history) names it under ``version``.
     """
+    data = store.read_file(legacy_path(assessment_id))
+    if not data:
+        return []
     import yaml
 
-    data = store.read_file(legacy_path(assessment_id))
-    return ((yaml.safe_load(data.decode("utf-8")) or {}).get("rows") or []) if data else []
+    return (yaml.safe_load(data.decode("utf-8")) or {}).get("rows") or []
 
 
 def legacy_path(assessment_id: str) -> str:
@@ -535,6 +544,8 @@ class PublishedRow:
 
 def published_rows(rows: list[dict[str, Any]], kind: str) -> list[PublishedRow]:
     """Every published row as an annex row, in published order; identical rows stay two rows."""
+    if not rows:
+        return []  # nothing published: the reading of published rows (and its imports) is not needed
     from .legacy import read_rows
 
     read = read_rows({**r, "assessment_type": kind, "seed": "legacy"} for r in rows)  # one pass: 項目 read in context

@@ -17,7 +17,6 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from enum import Enum
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Iterable
 
 from .chardiff import edits, opcodes, sentences
@@ -105,10 +104,9 @@ class RuleSet:
 @lru_cache(maxsize=None)
 def load_rules() -> RuleSet:
     """The rule table shipped with piadiff (piadiff/rules/timing.yaml)."""
-    import yaml
+    from .compiled import load_data_file
 
-    text = (resources.files("piadiff") / "rules" / "timing.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = load_data_file("rules/timing.yaml")  # parsed once, kept by the file's hash
     reasons = {k: Reason(str(v["timing"]), v.get("text") or "", tuple(v.get("words") or ())) for k, v in data["reasons"].items()}
     rules = tuple(Rule(r["id"], r["reason"], dict(r.get("if") or {})) for r in data["rules"])
     for r in rules:

@@ -30,10 +30,12 @@ class VersionDecisions:
 
 
 def _entries(store, assessment_id: str) -> list[dict[str, Any]]:
+    data = store.read_file(decisions_path(assessment_id))
+    if not data:
+        return []  # most assessments have no decisions: PyYAML is not even imported
     import yaml
 
-    data = store.read_file(decisions_path(assessment_id))
-    return (yaml.safe_load(data.decode("utf-8")) if data else None) or []
+    return yaml.safe_load(data.decode("utf-8")) or []
 
 
 def check_decisions(data: bytes) -> list[str]:
