@@ -166,10 +166,12 @@ def item_label(change: Change, style: str = "official") -> str:
         for s, name in names:
             if s.entry is not None and (s is not change.steps[0] or s.siblings > 1):
                 parts.append(s.entry)
-            else:
-                parts.append((s.item.number or s.item.label).rstrip("."))
+            elif s.item.number:
+                parts.append(s.item.number.rstrip("."))
+            else:  # an unnumbered item is named by its label, set apart so that names do not run together
+                parts.append(" " + s.item.label if parts else s.item.label)
         head, rest = parts[0], parts[1:]
-        return head + ("-" + "".join(rest) if rest else "")
+        return head + ("-" + "".join(rest).lstrip() if rest else "")
     head, rest = names[0][1], [n for _, n in names[1:]]
     return f"{head}({' '.join(rest)})" if rest else head
 
@@ -259,19 +261,19 @@ def _sentences(text: str) -> list[str]:
 
 
 def excerpt(before: str, after: str, omitted: str) -> tuple[str, str]:
-    """Keep the sentences that changed; write ``omitted`` for each run of unchanged ones."""
+    """Keep the sentences that changed; write ``omitted`` once for each run of unchanged ones."""
     a, b = _sentences(before), _sentences(after)
-    out_a, out_b = [], []
+    out_a: list[str] = []
+    out_b: list[str] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            for out in (out_a, out_b):
+        for out, kept in ((out_a, a[i1:i2]), (out_b, b[j1:j2])):
+            text = "".join(kept).strip()
+            if tag == "equal" or not text:  # a change of blank lines only is no change to print
                 if not out or out[-1] != omitted:
                     out.append(omitted)
-        else:
-            out_a.append("".join(a[i1:i2]).strip())
-            out_b.append("".join(b[j1:j2]).strip())
-    join = lambda parts: "\n".join(p for p in parts if p)  # noqa: E731
-    return join(out_a), join(out_b)
+            else:
+                out.append(text)
+    return "\n".join(out_a), "\n".join(out_b)
 
 
 # rows -------------------------------------------------------------------------------------------

@@ -297,3 +297,29 @@ def test_markdown_values_are_text_in_every_renderer(run, tmp_path, hostile):
         assert rows[1][3] == want, (name, rows[1][3])
         assert rows[1][2] == "テスト情報株式会社", name
         assert htmllib.unescape(re.search(r"<h1>(.*?)</h1>", page).group(1)) == title, name
+
+
+@pytest.mark.parametrize("before, after", [
+    ("一。二。\n\n三。四。", "一。二。\n三。四。"),  # only blank lines differ
+    ("一。二。三。", "一。追加。二。三。"),  # a sentence inserted between unchanged ones
+    ("一。二。三。四。", "一。三。四。"),  # one removed
+    ("一。\n二。\n三。", "一。\n二。\n三。四。"),
+])
+def test_an_excerpt_never_prints_the_omission_twice_in_a_row(before, after):
+    from piadiff.annex import excerpt
+
+    for side in excerpt(before, after, "(省略)"):
+        lines = side.split("\n")
+        assert all(not (x == y == "(省略)") for x, y in zip(lines, lines[1:])), side
+
+
+def test_code_style_keeps_unnumbered_labels_apart(run, tmp_path):
+    from piadiff.examples import record_examples
+    from piadiff.store import Store
+
+    run("init")
+    with Store(tmp_path / "store") as store:
+        record_examples(store)
+    out = run("changes", "12", "--style", "番号").output
+    assert "Ⅲ-2リスク リスクに対する措置の内容" in out  # numbers run together as real annexes write them; labels apart
+    assert "リスクリスク" not in out and "Ⅰ-6①" in out
