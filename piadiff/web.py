@@ -288,7 +288,7 @@ def create_app(store_path: str | Path, *, password: str | None = None, today: dt
             aid = store.resolve_id(aid)
             data = render(cumulative_annex(store, aid, settings()), fmt, store.revision(aid).title)
         name = quote(f"{aid}_変更箇所.{fmt}")
-        return Response(data, mimetype=DOWNLOADS[fmt],
+        return Response(data, content_type=DOWNLOADS[fmt],  # as given: mimetype= would add a second charset
                         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
 
     @app.route("/a/<aid>/history")

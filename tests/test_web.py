@@ -262,3 +262,15 @@ def test_serve_refuses_to_listen_beyond_localhost_without_a_password(run, demo_s
     monkeypatch.delenv("PIADIFF_PASSWORD", raising=False)
     assert_clean_error(run("serve", "--host", "0.0.0.0"), "パスワードが必要です")
     assert_clean_error(run("serve", "--store", "nowhere"), "piadiff init で作成してください")
+
+
+@pytest.mark.parametrize("fmt, content_type", [("csv", "text/csv; charset=utf-8"), ("html", "text/html; charset=utf-8"),
+                                               ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
+def test_downloads_name_their_type_once(demo_store, fmt, content_type):
+    r = client(demo_store).get(f"/a/12/annex.{fmt}")
+    assert r.status_code == 200 and r.headers["Content-Type"] == content_type
+
+
+def test_the_annex_page_keeps_each_change_date_on_one_line(demo_store):
+    html = client(demo_store).get("/a/12/annex").data.decode()
+    assert '<td class="date">令和' in html and re.search(r"td\.date\s*\{[^}]*white-space:\s*nowrap", html)
