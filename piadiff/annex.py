@@ -54,6 +54,12 @@ class AnnexRow:
     # body's own decision and not a proposal
     confidence: str = ""
     doubt: str = ""  # why it is 低: a key of classify.DOUBTS
+    value_kind: str = ""  # the catalog kind of the item (text, choice, checkbox, count, date; group)
+
+    @property
+    def prose(self) -> bool:
+        """Texts a reader compares character by character; a choice, count or date is read whole."""
+        return self.value_kind in ("", "text")
 
     @property
     def timing_text(self) -> str:
@@ -363,6 +369,7 @@ def _judged_batch(changes: list[Change], change_date: dt.date, version: str, set
             violation=violation,
             confidence=confidence,
             doubt=doubt,
+            value_kind="group" if change.item.is_group else change.item.kind,
         ))
     return rows, facts
 

@@ -100,7 +100,13 @@ def to_table(batches: list[Batch], title: str = "", width: int = 80, note: str =
         out.append("")
     if not batches:
         out.append("（版が一つしかないため、変更箇所はまだありません）")
+    if any(row.significant for batch in batches for row in batch.rows):
+        out += wrap(SIGNIFICANT_NOTE, width) + [""]
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+#: what the ※ after a 提出時期 means (the terminal table only: it is never one of the six cells)
+SIGNIFICANT_NOTE = "※ 提出時期のあとの ※ は、様式で ※ の付いた項目（重要な変更の対象となる項目）の変更であることを示します。"
 
 
 #: what a spreadsheet reads as the start of a formula; Japanese Excel also takes the full-width forms
@@ -261,7 +267,7 @@ def to_html(batches: list[Batch], title: str = "", note: str = "") -> str:
     for batch in batches:
         rows = []
         for r in batch.rows:
-            if r.change == "changed":
+            if r.change == "changed" and r.prose:  # a choice (1万人以上10万人未満) is shown whole
                 before, after = highlight(r.before, r.after)
             else:
                 before, after = (str(escape(t)).replace("\n", "<br>") for t in (r.before, r.after))

@@ -234,7 +234,7 @@ def create_app(store_path: str | Path, *, password: str | None = None, today: dt
                     (only_review and not row.needs_review):
                 continue
             # highlight() escapes every character itself and adds only <del>/<ins>
-            before, after = (Markup(h) for h in highlight(row.before, row.after)) if row.change == "changed" else (None, None)
+            before, after = (Markup(h) for h in highlight(row.before, row.after)) if row.change == "changed" and row.prose else (None, None)
             views.append({"n": n, "row": row, "before": before, "after": after})
         return render_template("web/compare.html", aid=aid, revs=revs, batch=batch, views=views, old=old, new=new,
                                head=head, sections=sections, section=section, consecutive=consecutive,

@@ -323,3 +323,18 @@ def test_code_style_keeps_unnumbered_labels_apart(run, tmp_path):
     out = run("changes", "12", "--style", "番号").output
     assert "Ⅲ-2リスク リスクに対する措置の内容" in out  # numbers run together as real annexes write them; labels apart
     assert "リスクリスク" not in out and "Ⅰ-6①" in out
+
+
+def test_html_shows_a_changed_choice_whole_and_marks_changed_characters_of_texts(run, store_dir, tmp_path):
+    from conftest import FIXTURES
+
+    doc = (FIXTURES / "minimal-juten.yaml").read_text(encoding="utf-8")
+    (tmp_path / "a.yaml").write_text(doc, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(doc.replace("公表日: 令和6年4月1日", "公表日: 令和7年4月1日")
+                                     .replace("③対象人数: 10万人以上30万人未満", "③対象人数: 1万人以上10万人未満")
+                                     .replace("③委託先名: テスト情報株式会社", "③委託先名: テスト情報サービス株式会社"), encoding="utf-8")
+    run("record", "a.yaml"), run("record", "b.yaml")
+    assert run("changes", "99", "-o", "x.html").exit_code == 0
+    html = (tmp_path / "x.html").read_text(encoding="utf-8")
+    assert "10万人以上30万人未満" in html and "1万人以上10万人未満" in html  # each choice whole, not cut into characters
+    assert "<ins>サービス</ins>" in html  # a text: only what changed is marked
