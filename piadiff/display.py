@@ -9,7 +9,9 @@ and a run of Latin letters or digits is not split where a break a few characters
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_right
 from functools import lru_cache
+from itertools import accumulate
 
 #: may not begin a line (行頭禁則)
 NO_LINE_START = frozenset("、。，．,.:;!?）)]｝〕〉》」』】〙〗ー…‥・：；？！ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ々ゝゞヽヾ")
@@ -75,21 +77,21 @@ def wrap(text: str, cols: int, first: str = "", rest: str | None = None) -> list
     out: list[str] = []
     prefix = first
     for para in (text or "").split("\n") or [""]:
-        start, used, i = 0, width(prefix), 0
-        while i < len(para):
-            w = char_width(para[i])
-            if used + w > cols and i > start:
-                cut = i
-                while cut > start + 1 and cut > i - _LOOK_BACK and not _breakable(para, cut):
-                    cut -= 1
-                if not _breakable(para, cut):
-                    cut = i  # no break allowed nearby: cut where the line is full
-                out.append(prefix + para[start:cut])
-                prefix, start, i = rest, cut, cut
-                used = width(rest)
-                continue
-            used += w
-            i += 1
+        # where each line ends is found by bisecting the running width, not by walking characters
+        ends = [0, *accumulate(map(char_width, para))]
+        start = 0
+        while True:
+            end = bisect_right(ends, ends[start] + cols - width(prefix)) - 1
+            if end >= len(para):
+                break
+            end = max(end, start + 1)  # a line holds at least one character
+            cut = end
+            while cut > start + 1 and cut > end - _LOOK_BACK and not _breakable(para, cut):
+                cut -= 1
+            if not _breakable(para, cut):
+                cut = end  # no break allowed nearby: cut where the line is full
+            out.append(prefix + para[start:cut])
+            prefix, start = rest, cut
         out.append(prefix + para[start:])
         prefix = rest
     return out
