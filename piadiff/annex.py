@@ -15,7 +15,7 @@ from typing import Any
 
 from .catalog import ENTRY_NUMBER, Item
 from .classify import (DOUBTS, HIGH, LOW, Facts, HabitLearner, Habits, Timing, decide_revision, facts_kind, person_decision,
-                       with_effective)
+                       reason_label, rule_label, with_effective)
 from .diff import Change, ChangeKind, Step, diff, entry_title
 from .render import CARRIED_OVER, COLUMNS, REVIEW  # noqa: F401  (the sheet's columns and marks live with the renderers)
 from .settings import Settings
@@ -55,6 +55,16 @@ class AnnexRow:
     confidence: str = ""
     doubt: str = ""  # why it is 低: a key of classify.DOUBTS
     value_kind: str = ""  # the catalog kind of the item (text, choice, checkbox, count, date; group)
+
+    @property
+    def reason_label(self) -> str:
+        """理由 in Japanese (the code stays in JSON)."""
+        return reason_label(self.reason) if self.reason else ""
+
+    @property
+    def rule_label(self) -> str:
+        """規則 in Japanese (the id stays in JSON)."""
+        return rule_label(self.rule) if self.rule else ""
 
     @property
     def prose(self) -> bool:

@@ -80,6 +80,7 @@ class Reason:
     timing: str  # 事前 / 事後 / revision
     text: str
     words: tuple[str, ...] = ()  # a body's sentence explains this reason only if it holds one of them
+    label: str = ""  # its Japanese name, for people (the code is for JSON)
 
     def fits(self, sentence: str) -> bool:
         """Whether a sentence a body wrote can explain this reason (it says what this reason says)."""
@@ -91,6 +92,7 @@ class Rule:
     id: str
     reason: str
     when: dict[str, Any]
+    label: str = ""  # its Japanese name, for people (the id is for JSON)
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,9 @@ def load_rules() -> RuleSet:
     from .compiled import load_data_file
 
     data = load_data_file("rules/timing.yaml")  # parsed once, kept by the file's hash
-    reasons = {k: Reason(str(v["timing"]), v.get("text") or "", tuple(v.get("words") or ())) for k, v in data["reasons"].items()}
-    rules = tuple(Rule(r["id"], r["reason"], dict(r.get("if") or {})) for r in data["rules"])
+    reasons = {k: Reason(str(v["timing"]), v.get("text") or "", tuple(v.get("words") or ()), str(v.get("label") or k))
+               for k, v in data["reasons"].items()}
+    rules = tuple(Rule(r["id"], r["reason"], dict(r.get("if") or {}), str(r.get("label") or r["id"])) for r in data["rules"])
     for r in rules:
         if r.reason not in reasons:
             raise ValueError(f"rule {r.id}: unknown reason {r.reason}")
@@ -116,6 +119,19 @@ def load_rules() -> RuleSet:
         raise ValueError("the last rule must have no conditions, so that every change gets a reason")
     patterns = {k: [str(p) for p in v] for k, v in data.get("patterns", {}).items()}
     return RuleSet(reasons, rules, patterns, dict(data.get("limits", {})))
+
+
+def reason_label(code: str) -> str:
+    """理由 as people read it (リスクを高める追加), for a reason code (risk-increase)."""
+    reason = load_rules().reasons.get(code)
+    return reason.label if reason else {"person": "担当者の判断"}.get(code, code)
+
+
+def rule_label(rule_id: str) -> str:
+    """規則 as people read it, for a rule id; "person" is an officer's decision."""
+    if rule_id == "person":
+        return "担当者の判断"
+    return next((r.label for r in load_rules().rules if r.id == rule_id), rule_id)
 
 
 # what the texts say ----------------------------------------------------------------------------

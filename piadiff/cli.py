@@ -343,7 +343,7 @@ def plan(assessment_id: str, version: str, effective: str, body: str, store_path
         violations.append(f"施行日 {to_wareki(date)} が この版の変更日（提出・公表）{rev.change_date_wareki} 以前です。重要な変更は提出・公表の後に施行してください")
     click.echo(format_plan(rev.kind, date, make_plan(rev.kind, date, body), len(significant), violations), nl=False)
     for r in significant:
-        click.echo(f"  - {r.item}（{r.rule}）")
+        click.echo(f"  - {r.item}（{r.rule_label}）")
 
 
 @cli.command("import")

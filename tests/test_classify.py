@@ -212,3 +212,13 @@ def test_an_annex_judges_each_row_once(tmp_path):
     assert rows > 20
     assert judge.cache_info().misses <= rows
     store.close()
+
+
+def test_every_reason_and_rule_has_a_japanese_label():
+    from piadiff.classify import reason_label, rule_label
+
+    rules = load_rules()
+    for code in rules.reasons:
+        assert reason_label(code) != code and not reason_label(code).isascii(), code
+    for rule in rules.rules:
+        assert rule_label(rule.id) != rule.id and not rule_label(rule.id).isascii(), rule.id

@@ -274,3 +274,9 @@ def test_downloads_name_their_type_once(demo_store, fmt, content_type):
 def test_the_annex_page_keeps_each_change_date_on_one_line(demo_store):
     html = client(demo_store).get("/a/12/annex").data.decode()
     assert '<td class="date">令和' in html and re.search(r"td\.date\s*\{[^}]*white-space:\s*nowrap", html)
+
+
+def test_the_compare_page_names_reasons_and_rules_in_japanese(demo_store):
+    html = client(demo_store).get("/a/12/compare").data.decode()
+    assert "理由: リスクを高める追加" in html and "規則: 項目（システム・委託・提供先・移転先など）の追加" in html
+    assert "risk-increase" not in html and "new-entry" not in html
