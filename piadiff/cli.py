@@ -317,33 +317,20 @@ def decide(assessment_id: str, version: str, row: int | None, timing, explanatio
 @cli.command()
 @click.argument("assessment_id")
 @click.argument("version", required=False, default="latest")
-@click.option("--effective", required=True, help="変更の施行日（令和7年10月1日 / 2025-10-01）")
+@click.option("--effective", help="変更の施行日（令和7年10月1日 / 2025-10-01）。既定: piadiff decide で記録した施行日")
 @click.option("--body", type=click.Choice(["local", "national"]), default="local", show_default=True,
               help="local: 地方公共団体等（第三者点検） / national: 行政機関等（委員会の承認）")
 @store_option
-def plan(assessment_id: str, version: str, effective: str, body: str, store_path: Path) -> None:
+def plan(assessment_id: str, version: str, effective: str | None, body: str, store_path: Path) -> None:
     """改訂に重要な変更があれば、施行日までにすべき手続と、遅くとも始める日を示す。"""
-    from .annex import changes_between
-    from .procedure import format_plan, plan as make_plan
+    from .procedure import revision_plan
     from .settings import load_settings
     from .wareki import parse_date
 
-    date = parse_date(effective)
+    date = parse_date(effective) if effective else None
     with _open(store_path) as store:
-        rev = store.revision(assessment_id, version)
-        if rev.number == 1:
-            raise PiadiffError(f"{rev.label} は最初の版です。変更の手続は二つ目の版から調べられます")
-        batch = changes_between(store, rev.assessment_id, f"v{rev.number - 1}", rev.label, load_settings(store_path))
-    significant = [r for r in batch.rows if r.timing_text == "事前" and r.reason in ("significant-item", "risk-increase")]
-    if not significant:
-        click.echo(f"{rev.label} に重要な変更はありません。変更の後に提出しても差し支えありません（事後）。")
-        return
-    violations = []
-    if date <= rev.change_date:
-        violations.append(f"施行日 {to_wareki(date)} が この版の変更日（提出・公表）{rev.change_date_wareki} 以前です。重要な変更は提出・公表の後に施行してください")
-    click.echo(format_plan(rev.kind, date, make_plan(rev.kind, date, body), len(significant), violations), nl=False)
-    for r in significant:
-        click.echo(f"  - {r.item}（{r.rule_label}）")
+        result = revision_plan(store, assessment_id, version, date, body, load_settings(store_path))
+    click.echo(result.text(), nl=False)
 
 
 @cli.command("import")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -72,11 +73,17 @@ def test_bad_decisions_are_refused_and_change_nothing(run, demo, args, message):
     assert snapshot(demo) == before
 
 
-def test_plan_lists_the_steps_before_the_effective_date(run, demo):
+def test_plan_lists_the_steps_before_the_effective_date(run, demo, monkeypatch):
+    from piadiff import procedure
+
+    monkeypatch.setattr(procedure, "_today", lambda: dt.date(2025, 1, 6))
     r = run("plan", "1", "--effective", "令和7年6月1日")
     assert r.exit_code == 0
-    assert "全項目評価書: 施行日 令和7年6月1日 の前に終えること（重要な変更 2 件）" in r.output
-    assert "住民等の意見の聴取（パブリックコメント）（原則30日以上）: 遅くとも 令和7年2月21日 に始め、令和7年3月22日 までに終える" in r.output
+    assert "全項目評価書: 施行日 令和7年6月1日 の前に終えること（重要な変更 2 件、今日 令和7年1月6日）" in r.output
+    # 30 暦日 ending on an 開庁日, before 14 + 35 開庁日 (春分の日, 昭和の日 and the May holidays skipped)
+    assert "住民等の意見の聴取（パブリックコメント）（原則30日以上）: 遅くとも 令和7年2月17日（月）に始め、令和7年3月18日（火）までに終える" in r.output
+    assert "第三者点検: 遅くとも 令和7年3月19日（水）に始め、令和7年4月8日（火）までに終える" in r.output
+    assert "個人情報保護委員会への提出・公表: 遅くとも 令和7年4月9日（水）に始め、令和7年5月30日（金）までに終える" in r.output
     assert "第三者点検" in r.output and "委託事項3" in r.output
     national = run("plan", "1", "--effective", "令和7年6月1日", "--body", "national").output
     assert "個人情報保護委員会の承認" in national and "第三者点検" not in national
