@@ -13,7 +13,6 @@ from typing import Callable, Iterable
 from .errors import PiadiffError, ValidationError
 
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
-OPTIMIZE_EVERY = 50  # refresh git's commit-graph this often during bulk work
 PUBLISHED_SUFFIXES = (".txt", ".tsv", ".pdf")
 
 
@@ -52,18 +51,17 @@ def record_files(store, files: Iterable[Path], *, message: str | None = None, au
     from .document import load_document
 
     out = []
-    for n, f in enumerate(files, start=1):
-        if n % OPTIMIZE_EVERY == 0:
-            store.optimize()
-        try:
-            result = store.record(load_document(f), message=message, author=author, same_date=same_date)
-            rev = result.revision
-            same = "" if result.recorded else "（最新版と同じ）" if result.same_as_latest else "（記録済みの版と同じ）"
-            out.append(Outcome(f, "recorded" if result.recorded else "unchanged", f"{rev.assessment_id} {rev.label}{same}"))
-        except Exception as e:  # noqa: BLE001 - one bad file must not stop the others
-            out.append(Outcome(f, "failed", _why(e)))
-        if tick:
-            tick()
+    with store.bulk():
+        for f in files:
+            try:
+                result = store.record(load_document(f), message=message, author=author, same_date=same_date)
+                rev = result.revision
+                same = "" if result.recorded else "（最新版と同じ）" if result.same_as_latest else "（記録済みの版と同じ）"
+                out.append(Outcome(f, "recorded" if result.recorded else "unchanged", f"{rev.assessment_id} {rev.label}{same}"))
+            except Exception as e:  # noqa: BLE001 - one bad file must not stop the others
+                out.append(Outcome(f, "failed", _why(e)))
+            if tick:
+                tick()
     store.optimize()
     return out
 
@@ -76,16 +74,17 @@ def import_files(store, files: Iterable[Path], *, with_history: bool = False, au
     from .importers.pdf import read_published
 
     out = []
-    for f in files:
-        try:
-            result = import_text(*read_published(f))
-            doc = imported_document(result, str(f))
-            report = record_import(store, doc, result.legacy_rows, with_history=with_history, author=author)
-            out.append(Outcome(f, "recorded", report[0]))
-        except Exception as e:  # noqa: BLE001
-            out.append(Outcome(f, "failed", _why(e)))
-        if tick:
-            tick()
+    with store.bulk():
+        for f in files:
+            try:
+                result = import_text(*read_published(f))
+                doc = imported_document(result, str(f))
+                report = record_import(store, doc, result.legacy_rows, with_history=with_history, author=author)
+                out.append(Outcome(f, "recorded", report[0]))
+            except Exception as e:  # noqa: BLE001
+                out.append(Outcome(f, "failed", _why(e)))
+            if tick:
+                tick()
     store.optimize()
     return out
 

@@ -195,3 +195,12 @@ def test_the_checkout_store_readme_is_the_one_init_writes(store):
 
     checkout = Path(__file__).parents[1] / "store" / "README.md"
     assert (store.path / "README.md").read_text(encoding="utf-8") == checkout.read_text(encoding="utf-8")
+
+
+def test_content_equal_to_an_earlier_version_is_found_after_git_packs_it(store):
+    doc = load_document(MINIMAL)
+    v1 = store.record(doc).revision
+    store.record(revise(doc, 公表日="令和7年4月1日"))
+    git(store, "gc", "-q")  # the blobs move from loose objects into a pack
+    result = store.record(doc, change_date="2030-01-01")
+    assert not result.recorded and result.revision == v1
