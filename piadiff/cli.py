@@ -199,7 +199,10 @@ def validate(files: tuple[Path, ...]) -> None:
             failed += 1
             click.echo(f"NG {e}", err=True)
             continue
-        click.echo(f"OK {file}: {doc.kind}「{doc.title}」 公表日 {to_wareki(doc.published)}")
+        click.echo(f"OK {file}: {doc.kind}「{doc.title}」 公表日 {to_wareki(doc.published)}"
+                   + (f"（注意 {len(doc.warnings)} 件）" if doc.warnings else ""))
+        for warning in doc.warnings:
+            click.echo(f"  注意 {warning.format(str(file))}")
     if failed:
         sys.exit(1)
 

@@ -10,7 +10,7 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from . import catalog as cat
 from .catalog import ENTRY_IDENTITY, ENTRY_NUMBER, Catalog, Item, fold
 from .errors import PiadiffError, Problem, ValidationError
 from .load import read_document_data
-from .wareki import parse_date, parse_month
+from .wareki import era_overrun, parse_date, parse_month
 
 KIND_KEY = "様式"
 COVER_KEY = "表紙"
@@ -45,6 +45,8 @@ class Document:
     """One assessment document in canonical form (plain dicts and lists in catalog order)."""
 
     data: dict[str, Any]
+    #: what the document may have wrong without being invalid (item path, line, what to fix)
+    warnings: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def kind(self) -> str:
@@ -92,7 +94,8 @@ def load_document(path: str | Path) -> Document:
 def normalize(raw: Any, source: str = "<文書>") -> Document:
     """Check ``raw`` against its catalog and return it in canonical form.
 
-    Raises :class:`ValidationError` listing every problem found.
+    Raises :class:`ValidationError` listing every problem found. What is doubtful but allowed (a
+    count that disagrees with its entries, a date past its era's end) is in ``Document.warnings``.
     """
     problems: list[Problem] = []
     if not isinstance(raw, dict):
@@ -106,7 +109,8 @@ def normalize(raw: Any, source: str = "<文書>") -> Document:
     except PiadiffError as e:
         raise ValidationError(source, [Problem(KIND_KEY, str(e), _line(raw, KIND_KEY))]) from None
 
-    checker = _Checker(catalog, problems)
+    warnings: list[Problem] = []
+    checker = _Checker(catalog, problems, warnings)
     out: dict[str, Any] = {KIND_KEY: catalog.kind}
     cover_raw = raw.get(COVER_KEY)
     if cover_raw is None:
@@ -127,7 +131,7 @@ def normalize(raw: Any, source: str = "<文書>") -> Document:
             out[NOTES_KEY] = notes
     if problems:
         raise ValidationError(source, problems)
-    return Document(out)
+    return Document(out, tuple(warnings))
 
 
 def _line(mapping: Any, key: str) -> int | None:
@@ -149,12 +153,16 @@ def _join(path: str, name: str) -> str:
 class _Checker:
     """Walks raw data and the catalog side by side, building the canonical form."""
 
-    def __init__(self, catalog: Catalog, problems: list[Problem]):
+    def __init__(self, catalog: Catalog, problems: list[Problem], warnings: list[Problem] | None = None):
         self.catalog = catalog
         self.problems = problems
+        self.warnings = warnings if warnings is not None else []
 
     def problem(self, path: str, message: str, line: int | None) -> None:
         self.problems.append(Problem(path, message, line))
+
+    def warning(self, path: str, message: str, line: int | None) -> None:
+        self.warnings.append(Problem(path, message, line))
 
     # containers ---------------------------------------------------------------------------------
     def section(self, node: Item, raw: Any, path: str, line: int | None) -> dict[str, Any] | None:
@@ -182,7 +190,22 @@ class _Checker:
             result = self.item(child, value, _join(path, child.key), kline)
             if result is not None:
                 out[child.key] = result
+        for child in node.children:
+            if child.kind == "count" and isinstance(out.get(child.key), int):
+                self._check_count(node, child, out, _join(path, child.key), found[child.key][2])
         return out or None
+
+    def _check_count(self, node: Item, count: Item, out: dict[str, Any], path: str, line: int | None) -> None:
+        """A count (委託件数) beside the entries it counts: the sibling group its name begins (委託事項)."""
+        stem = count.key.removesuffix("件数")
+        groups = [c for c in node.children if c.is_group and stem and c.key.startswith(stem)]
+        if len(groups) != 1:
+            return
+        group, written, entries = groups[0], out[count.key], len(out.get(groups[0].key) or [])
+        if written != entries:
+            name = group.label or group.key
+            self.warning(path, f"{count.key}は ({written}) 件ですが、{name}は {entries} 件書かれています。"
+                               f"{count.key}を ({entries}) にするか、{name}に足りないもの・余分なものがないか確かめてください", line)
 
     def item(self, node: Item, raw: Any, path: str, line: int | None) -> Any:
         if node.is_group:
@@ -270,6 +293,9 @@ class _Checker:
     def _date(self, node: Item, raw: str, path: str, line: int | None) -> str | None:
         if raw in _DASHES:  # the forms print 「-」 in a date field left unused; keep it as written
             return raw
+        overrun = era_overrun(raw)
+        if overrun is not None:
+            self.warning(path, overrun.message(), line)
         try:
             return parse_date(raw).isoformat()
         except PiadiffError as e:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from .errors import PiadiffError
 
@@ -84,3 +85,48 @@ def to_wareki(date: dt.date, gannen: bool = False) -> str:
             y = "元" if (year == 1 and gannen) else str(year)
             return f"{name}{y}年{date.month}月{date.day}日"
     return f"{date.year}年{date.month}月{date.day}日"
+
+
+@dataclass(frozen=True)
+class EraOverrun:
+    """A 和暦 date written in an era after that era ended (平成32年1月1日 is 令和2年1月1日)."""
+
+    written: str
+    era: str
+    last_day: dt.date  # the era's last day
+    suggested: str  # the same day in the era it falls in
+
+    def message(self) -> str:
+        return (f"「{self.written}」は{self.era}の終わり（{to_wareki(self.last_day)}）より後の日付です。"
+                f"「{self.suggested}」と書いてください")
+
+
+def _era_end(name: str) -> dt.date | None:
+    """The last day of an era; None for the current one."""
+    later = [e[2] for e in ERAS if e[2] > next(s for n, _, s in ERAS if n == name)]
+    return min(later) - dt.timedelta(days=1) if later else None
+
+
+def era_overrun(text: str) -> EraOverrun | None:
+    """The overrun of a date or a year and month (平成32年1月1日, H32.1, 昭和64年1月8日) written in an
+    era that had ended by then; None when it fits its era or is not a 和暦 date at all."""
+    s = unicodedata.normalize("NFKC", str(text)).strip()
+    m = _KANJI.match(s) or _ROMAJI.match(s) or _KANJI_MONTH.match(s) or _ROMAJI_MONTH.match(s)
+    if not m:
+        return None
+    era = next(e for e in ERAS if m.group(1) in (e[0], e[1], e[1].lower()))
+    year = 1 if m.group(2) == "元" else int(m.group(2))
+    month = int(m.group(3))
+    day = int(m.group(4)) if m.re in (_KANJI, _ROMAJI) else 1
+    end = _era_end(era[0])
+    try:
+        date = dt.date(era[2].year + year - 1, month, day)
+    except ValueError:
+        return None  # not a date at all: the parser says so
+    if end is None or date <= end or year < 1:
+        return None
+    if m.re in (_KANJI, _ROMAJI):
+        suggested = to_wareki(date)
+    else:
+        suggested = to_wareki(date).rsplit("月", 1)[0] + "月"
+    return EraOverrun(str(text).strip(), era[0], end, suggested)
