@@ -438,23 +438,12 @@ def _leaves(node):
 @store_option
 def history(assessment_id: str, item: str, store_path: Path) -> None:
     """一つの項目の変更の歴史（既存の変更箇所と記録した版）。ITEM は「Ⅱ-4委託事項3③」などの書き方で。"""
-    from .display import table
-    from .imports import item_history
+    from .imports import history_text
     from .settings import load_settings
 
     with _open(store_path) as store:
-        code, rows = item_history(store, assessment_id, item, load_settings(store_path))
-    if not rows:
-        click.echo(f"{code} の変更は記録されていません。")
-        return
-    click.echo(f"{code} の変更（{len(rows)} 件）")
-    click.echo(table(["変更日", "版", "提出時期", "変更前 → 変更後"],
-                     [[r.date_text, r.version, " ".join(filter(None, (r.timing_text, r.review_mark))),
-                       f"{_one_line(r.before)} → {_one_line(r.after)}"] for r in rows], last_max=60))
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())[:40]
+        text = history_text(store, assessment_id, item, load_settings(store_path))
+    click.echo(text, nl=False)
 
 
 @cli.command()

@@ -140,19 +140,128 @@ def _settings(store) -> Settings:
 
 
 def item_history(store, assessment_id: str, item_text: str, settings: Settings) -> tuple[str, list[AnnexRow]]:
-    """Every change of one item across the existing annex rows and the recorded versions."""
+    """Every change of one item across the existing annex rows and the recorded versions.
+
+    Returns the item as the history names it and its rows. Where the text names an entry
+    (委託事項3), only that entry's rows, with the rows that added or removed the entry whole:
+    piadiff's own rows by the entry's name in the latest version (its number may have moved),
+    published rows by the number they print. A text that names no item whole is refused with the
+    items it may mean, never guessed.
+    """
     from .catalog import load_catalog
-    from .resolve import Resolver
+    from .resolve import entry_groups, entry_number, resolve_typed, suggestions
 
     rev = store.revision(assessment_id)
     catalog = load_catalog(rev.kind)
-    item = catalog.item(item_text)
+    resolution = resolve_typed(catalog, item_text)
+    item = resolution.item
     if item is None:
-        resolution = Resolver(catalog).resolve(item_text)
-        item = resolution.item
-    if item is None:
-        raise PiadiffError(f"項目「{item_text}」が様式のどの項目か分かりません（例: Ⅱ-4委託事項3③、Ⅰ-5②、Ⅲ-7）")
+        close = suggestions(catalog, item_text)
+        why = resolution.reason or f"項目「{item_text}」が{catalog.kind}の様式のどの項目か分からない"
+        maybe = f"もしかして: {'、'.join(close)}。" if close else ""
+        raise PiadiffError(f"{why}。{maybe}書き方の例: Ⅱ-4委託事項3③、Ⅰ-6①、Ⅲ-7")
     code = item.code
+    named = [(g, n) for g in reversed(entry_groups(item)) if (n := entry_number(g, item_text)) is not None]
+    group, number = named[0] if named else (None, None)
     rows = [r for b in cumulative_annex(store, rev.assessment_id, settings) for r in b.rows
-            if r.item_code == code or r.item_code.startswith(code + "-")]
-    return code, rows
+            if r.item_code == code or r.item_code.startswith(code + "-") or (group is not None and r.item_code == group.code)]
+    if group is None:
+        return code, rows
+    names = _entry_names(store.read(rev).data, group, number)
+    rows = [r for r in rows if _in_entry(r, group, number, names)]
+    title = group.title.replace("{番号}", str(number))
+    return f"{code}（{title}{''.join(f'「{n}」' for n in names)}）", rows
+
+
+def _entry_names(data: dict[str, Any], group, number: int) -> list[str]:
+    """The names (identities) of the entries numbered ``number`` of ``group`` in a document: one
+    per block of a repeated section (Ⅱ is one block per file)."""
+    from .catalog import ENTRY_IDENTITY, ENTRY_NUMBER
+
+    found: list[Any] = [data]
+    for node in group.ancestors + [group]:
+        below: list[Any] = []
+        for d in found:
+            value = d.get(node.key) if isinstance(d, dict) else None
+            below += value if isinstance(value, list) else [value] if value is not None else []
+        found = below
+    return [str(e.get(ENTRY_IDENTITY) or e.get(group.identity)) for e in found
+            if isinstance(e, dict) and e.get(ENTRY_NUMBER) == number and (e.get(ENTRY_IDENTITY) or e.get(group.identity))]
+
+
+def _in_entry(row: AnnexRow, group, number: int, names: list[str]) -> bool:
+    from .resolve import entry_number
+
+    if row.place and names:
+        return any(f"{group.key}[{n}]" in row.place for n in names)
+    return entry_number(group, row.item) == number
+
+
+def _row_entry(row: AnnexRow, catalog) -> str:
+    """The entry a row is about, as the annex numbers it (委託事項3); "" outside repeating groups."""
+    from .resolve import entry_groups, entry_number
+
+    item = catalog.item(row.item_code)
+    for group in reversed(entry_groups(item)) if item is not None else ():
+        number = entry_number(group, row.item)
+        if number is not None:
+            return group.title.replace("{番号}", str(number))
+    return ""
+
+
+def changed_parts(before: str, after: str, omitted: str, limit: int = 100, context: int = 15) -> tuple[str, str]:
+    """Long texts cut to what changed: each changed sentence (or, in a sentence too long to show,
+    the changed characters with ``context`` around), ``omitted`` where something was left out."""
+    if max(len(before), len(after)) <= limit:
+        return before, after
+    from .chardiff import opcodes
+
+    changes = [op for op in opcodes(before, after) if op[0] != "equal"]
+    if not changes:
+        return before, after
+    return (_cut(before, [(i1, i2) for _, i1, i2, _, _ in changes], omitted, limit, context),
+            _cut(after, [(j1, j2) for _, _, _, j1, j2 in changes], omitted, limit, context))
+
+
+def _cut(text: str, spans: list[tuple[int, int]], omitted: str, limit: int, context: int) -> str:
+    windows: list[list[int]] = []
+    for start, end in spans:
+        lo = max(text.rfind("。", 0, start), text.rfind("\n", 0, start)) + 1  # the sentence around the change
+        ends = [i for i in (text.find("。", end), text.find("\n", end)) if i >= 0]
+        hi = min(ends) + 1 if ends else len(text)
+        if hi - lo > limit:
+            lo, hi = max(0, start - context), min(len(text), end + context)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], hi)
+        else:
+            windows.append([lo, hi])
+    out = [] if windows[0][0] == 0 else [omitted]
+    for n, (lo, hi) in enumerate(windows):
+        if n:
+            out.append(omitted)
+        out.append(text[lo:hi].strip())
+    if windows[-1][1] < len(text.rstrip()):
+        out.append(omitted)
+    return "".join(out)
+
+
+def history_text(store, assessment_id: str, item_text: str, settings: Settings) -> str:
+    """:func:`item_history` as the terminal prints it: a line per change (変更日, 版, the entry, 提出時期)
+    and its texts, long ones cut to the part that changed."""
+    from .catalog import load_catalog
+    from .display import pad, width, wrap
+
+    code, rows = item_history(store, assessment_id, item_text, settings)
+    if not rows:
+        return f"{code} の変更は記録されていません。\n"
+    catalog = load_catalog(store.revision(assessment_id).kind)
+    heads = [[r.date_text, r.version, _row_entry(r, catalog), " ".join(filter(None, (r.timing_text, r.review_mark)))] for r in rows]
+    keep = [i for i in range(4) if any(h[i] for h in heads)]
+    widths = {i: max(width(h[i]) for h in heads) for i in keep}
+    omitted = settings.placeholder("省略")
+    lines = [f"{code} の変更（{len(rows)} 件）"]
+    for head, r in zip(heads, rows):
+        lines.append("  ".join(pad(head[i], widths[i]) for i in keep).rstrip())
+        before, after = changed_parts(r.before_full or r.before, r.after_full or r.after, omitted)
+        lines += wrap(before, 76, "  変更前: ", " " * 10) + wrap(after, 76, "  変更後: ", " " * 10)
+    return "\n".join(line.rstrip() for line in lines) + "\n"

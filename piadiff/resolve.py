@@ -335,3 +335,132 @@ def _shared_prefix(a: Item, b: Item) -> int:
             break
         n += 1
     return n
+
+
+# an item typed by an officer (piadiff history) -------------------------------------------------
+_ROMAN_VALUE = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
+
+
+def _number_value(number: str) -> int | None:
+    """1 for Ⅰ, 1., ①; None for an item printed without a number."""
+    n = _norm(number).rstrip(".")
+    if n in _CIRCLED:
+        return _CIRCLED.index(n) + 1
+    if n in _ROMAN_VALUE:
+        return _ROMAN_VALUE[n]
+    return int(n) if n.isdigit() else None
+
+
+def entry_groups(item: Item) -> list[Item]:
+    """The repeating groups an item sits in whose entries are numbered in a 項目 (委託事項3, システム5):
+    the unnumbered groups of its path; a numbered one (Ⅱ, one block per file) is not written so."""
+    return [n for n in item.ancestors + [item] if n.is_group and not n.number and "{番号}" in n.title]
+
+
+def entry_number(group: Item, text: str) -> int | None:
+    """The entry number ``text`` writes for ``group`` (委託事項3 → 3), by the group's printed title."""
+    pattern = re.escape(_norm(group.title)).replace(re.escape("{番号}"), r"\s*(\d+)")
+    m = re.search(pattern, _norm(text))
+    return int(m.group(1)) if m else None
+
+
+def _slots(item: Item) -> list[tuple[Item, int | None]]:
+    """The numbers of an item's path, in order: (node, its number), (entry group, None)."""
+    out: list[tuple[Item, int | None]] = []
+    groups = entry_groups(item)
+    for node in item.ancestors + [item]:
+        value = _number_value(node.number) if node.number else None
+        if value is not None:
+            out.append((node, value))
+        elif node in groups:
+            out.append((node, None))
+    return out
+
+
+def typed_name(item: Item, entries: dict[int, int] | None = None) -> str:
+    """How an officer types an item: Ⅱ-4委託事項3③（委託先名）; ``entries`` gives the entry numbers
+    of its groups by id (without one, the group is written without a number)."""
+    entries = entries or {}
+    parts: list[str] = []
+    groups = entry_groups(item)
+    for node in item.ancestors + [item]:
+        value = _number_value(node.number) if node.number else None
+        if value is not None and _norm(node.number).rstrip(".") in _ROMAN_VALUE:
+            parts.append(node.number)
+        elif value is not None and node.number.endswith("."):
+            parts.append(f"-{value}")
+        elif value is not None or (node.number and node is not item):
+            parts.append(node.number)  # ③, リスク1
+        elif node in groups:
+            parts.append(f"{node.label or node.key}{entries.get(id(node), '')}")
+        elif node is not item:
+            parts.append(node.label or node.key)
+    own = item.label or item.key
+    if item.number and _number_value(item.number) is None:
+        parts.append(item.number)
+    return "".join(parts) + (f"（{own}）" if item.number or item in groups else own)
+
+
+def _query_numbers(text: str) -> list[int]:
+    """The numbers of a typed 項目 in order, the section first (Ⅱ or a plain 2)."""
+    norm = _norm(text).strip()
+    out = []
+    m = _LEADING_ROMAN.match(norm)
+    if m:
+        out.append(_ROMAN_VALUE[m.group(1)])
+        norm = norm[m.end():]
+    for token in re.findall(rf"\d+|[{_CIRCLED}]", norm):
+        out.append(_CIRCLED.index(token) + 1 if token in _CIRCLED else int(token))
+    return out
+
+
+def suggestions(catalog: Catalog, text: str, n: int = 5) -> list[str]:
+    """Items a mistyped 項目 may mean, typed the way that names them (2-4-3-3 → Ⅱ-4委託事項3③（委託先名）).
+
+    By its numbers first: items whose numbered path the numbers spell out, an entry group taking
+    any number; else the items whose typed names are closest to the text."""
+    numbers = _query_numbers(text)
+    found: list[str] = []
+    if numbers:
+        for item in catalog.root.walk():
+            slots = _slots(item)
+            if len(slots) != len(numbers) or not slots or slots[-1][0] is not item:
+                continue  # the item's own number is the last one written (not its unnumbered children)
+            entries = {}
+            for (node, value), number in zip(slots, numbers):
+                if value is None and number >= 1:
+                    entries[id(node)] = number
+                elif value != number:
+                    break
+            else:
+                found.append(typed_name(item, entries))
+        if found:
+            return found[:n]
+    names = {typed_name(item): item for item in catalog.root.walk()}
+    folded = {_squash(name): name for name in names}
+    return [folded[c] for c in difflib.get_close_matches(_squash(text), list(folded), n=n, cutoff=0.5)]
+
+
+def resolve_typed(catalog: Catalog, text: str) -> Resolution:
+    """The item an officer typed (Ⅱ-4委託事項3③, Ⅰ-6①, or a path as the annex prints it), or a
+    Resolution without an item and with the reason when the text does not name one item whole:
+    a number the item's path does not have (2-4-3-3 is not Ⅰ-2) is not guessed away."""
+    item = catalog.item(text.strip())
+    if item is not None:
+        return Resolution(item, 10.0)
+    resolver = Resolver(catalog)
+    resolution = resolver.resolve(text)
+    if resolution.item is None:
+        return resolution
+    item, q = resolution.item, resolver._parse(text)
+    parts = resolver._parts[id(item)]
+    arabic = {number for kind, number, _ in parts if kind == "arabic"}
+    circled = {number for kind, number, _ in parts if kind == "circled"}
+    named = q.section is not None or any(len(label) >= 2 and label in q.flat for _, _, label in parts)
+    extra = sorted(q.arabic - arabic) + sorted(q.circled - circled)
+    if q.entry is not None and not entry_groups(item):
+        extra.append(str(q.entry))
+    if extra or not named:
+        what = f"番号 {'・'.join(extra)} が近い項目「{item.code}」の番号にない" if extra else "どの節（Ⅰ、Ⅱ…）の項目か書かれていない"
+        return Resolution(None, resolution.score, q.entry, reason=f"項目「{text.strip()}」は、{what}ため、どの項目か決められません")
+    return resolution
