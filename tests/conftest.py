@@ -17,6 +17,21 @@ FIXTURES = TESTS / "fixtures"
 DATA = TESTS / "data"
 
 
+#: test files that take minutes together (browsers, PDFs, killed processes, fuzzing, every altered
+#: copy of the seeds): marked ``slow``. ``pytest`` runs the rest; ``pytest -m slow`` runs these.
+SLOW_FILES = {
+    "test_browser.py", "test_browser_editor.py", "test_crash.py", "test_fuzz.py", "test_import_metamorphic.py",
+    "test_badinputs.py", "test_import_pdf.py", "test_annex_pdftext.py", "test_import_roundtrip.py", "test_fsck.py",
+    "test_canonical.py", "test_import_tsv.py", "test_readme.py", "test_pull_quarantine.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
+
+
 def shared(path: str) -> Path:
     """A file of the real published documents and their annex rows, copied under tests/data."""
     p = DATA / path
