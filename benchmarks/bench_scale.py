@@ -129,13 +129,13 @@ def main() -> None:
     target = subprocess.run(PIADIFF + ["log", "--store", "small"], cwd=work, check=True, capture_output=True, text=True).stdout.splitlines()[1].split()[0]
 
     print(f"one assessment ({target}), median of 3 whole CLI runs:")
-    print(f"{'command':<28}{'big store':>12}{'only it':>12}")
+    print(f"{'command':<28}{'big store':>12}{'only it':>12}{'ratio':>8}   [target: ratio ≤ 1.2]")
     for label, args in [("log ID", ["log", target]), ("show ID", ["show", target, "--format", "json"]),
                         ("changes ID", ["changes", target, "--format", "json"]),
                         ("annex ID (xlsx)", ["annex", target, "-o", "a.xlsx"]), ("status (all)", ["status"])]:
         big = median(args + ["--store", "big"], work)
         small = median(args + ["--store", "small"], work)
-        print(f"{label:<28}{big * 1000:>10.0f}ms{small * 1000:>10.0f}ms")
+        print(f"{label:<28}{big * 1000:>10.0f}ms{small * 1000:>10.0f}ms{big / small:>7.2f}×")
     if not a.work:
         shutil.rmtree(work, ignore_errors=True)
 
