@@ -23,17 +23,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from machine import cpu_model  # noqa: E402
+
 TARGETS = {"piadiff --help": 0.08, "piadiff log (empty store)": 0.15}
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def cpu_seconds(cmd: list[str], env: dict[str, str], cwd: Path, runs: int, before=None) -> float:
