@@ -303,6 +303,8 @@ def create_app(store_path: str | Path, *, password: str | None = None, today: dt
                 code, rows = item_history(store, aid, item, settings())
         return render_template("web/history.html", aid=aid, item=item, code=code, rows=rows)
 
+    _edit_routes(app, open_store, settings, refuse, today)
+
     @app.after_request
     def headers(response):
         response.headers.setdefault("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; "
@@ -313,6 +315,319 @@ def create_app(store_path: str | Path, *, password: str | None = None, today: dt
         return response
 
     return app
+
+
+#: what the editor says after a save (the page names it by a code, never by text from the request)
+EDIT_MESSAGES = {"saved": "下書きを保存しました（まだ記録していません）。",
+                 "added": "一件を追加しました（下書きに保存。まだ記録していません）。",
+                 "removed": "一件を削除しました（下書きに保存。まだ記録していません）。",
+                 "moved": "順番を入れ替えました（下書きに保存。まだ記録していません）。",
+                 "edge": "これ以上は動かせません。",
+                 "carried": "下書きの変更を最新版に移しました。内容を確かめてください（まだ記録していません）。",
+                 "discarded": "下書きを捨てました。"}
+
+
+def _edit_routes(app, open_store, settings, refuse, today) -> None:
+    """Editing in the browser: the form, drafts, the compare-before-record page, recording and
+    carrying a draft over (the model is piadiff.editor; these only read requests and answer)."""
+    from flask import abort, redirect, render_template, request, url_for
+    from markupsafe import Markup
+
+    from .editor import NEW_FOLDER, Draft, Drafts, apply_action, check, draft_title, form_to_raw, form_tree, warnings_of
+
+    place = {}  # the store's git directory, found once
+
+    def drafts(store=None) -> Drafts:
+        if "git" not in place:
+            if store is None:
+                with open_store() as s:
+                    place["git"] = s.repo.git_dir
+            else:
+                place["git"] = store.repo.git_dir
+        return Drafts(place["git"])
+
+    def where(aid: str | None, token: str | None) -> dict:
+        """The URLs and draft key of one edit: a recorded assessment's, or a new assessment's."""
+        if aid is not None:
+            return {"aid": aid, "key": aid, "edit": url_for("edit", aid=aid), "compare": url_for("edit_compare", aid=aid),
+                    "record": url_for("edit_record", aid=aid), "discard": url_for("edit_discard", aid=aid),
+                    "carry": url_for("edit_carry", aid=aid)}
+        return {"aid": None, "key": f"{NEW_FOLDER}/{token}", "edit": url_for("new_edit", token=token),
+                "compare": url_for("new_compare", token=token), "record": url_for("new_record", token=token),
+                "discard": url_for("new_discard", token=token), "carry": ""}
+
+    def message(text: str, status: int, links: list[tuple[str, str]]):
+        return render_template("web/edit_message.html", message=text, links=links), status
+
+    def stale_token(w: dict):
+        return message("この下書きは、このページを開いた後に別の画面で保存・記録・破棄されました。上書きしないよう、"
+                       "何もしていません。下書きを開き直して、最新の内容から続けてください。", 409, [("下書きを開き直す", w["edit"])])
+
+    def open_draft(store, w: dict, sent: str) -> Draft | None:
+        """The draft the page was made from; None where it changed since (never overwritten)."""
+        draft = drafts(store).load(w["key"])
+        return draft if (draft.token if draft else "") == sent else None
+
+    def draft_of(aid: str) -> Draft | None:
+        from .errors import PiadiffError
+
+        try:
+            return drafts().load(aid)
+        except PiadiffError:  # the edit page says what is wrong with it
+            return None
+
+    app.jinja_env.globals["draft_of"] = draft_of
+    app.jinja_env.globals["new_drafts"] = lambda: drafts().new_drafts()
+    app.jinja_env.globals["draft_title"] = draft_title
+
+    def kinds() -> list[str]:
+        from .catalog import known_kinds
+
+        return known_kinds()
+
+    app.jinja_env.globals["form_kinds"] = kinds
+
+    # the form ------------------------------------------------------------------------------
+    def show_form(aid: str | None, token: str | None):
+        w = where(aid, token)
+        with open_store() as store:
+            if aid is not None:
+                aid = store.resolve_id(aid)
+                w = where(aid, None)
+                latest = store.revisions(aid)[-1]
+            else:
+                latest = None
+            draft = drafts(store).load(w["key"])
+            if draft is None and latest is None:
+                return message("この新しい評価書の下書きはありません（記録されたか、捨てられました）。", 404, [("一覧へ", "/")])
+            if draft is None:
+                data, base_label, base_commit, sent = store.read(latest).data, latest.label, latest.commit, ""
+            else:
+                data, base_label, base_commit, sent = draft.data, draft.base_label, draft.base_commit, draft.token
+        doc, problems = check(data) if draft is not None else (None, [])
+        stale = latest is not None and draft is not None and draft.base_commit != latest.commit
+        return render_template("web/edit.html", w=w, form=form_tree(data, problems, warnings_of(doc)), draft=draft, token=sent,
+                               base_label=base_label, base_commit=base_commit, latest=latest, stale=stale,
+                               notice=EDIT_MESSAGES.get(request.args.get("msg", ""), ""))
+
+    def save_form(aid: str | None, token: str | None):
+        from .errors import PiadiffError
+
+        form = request.form
+        with open_store() as store:
+            if aid is not None:
+                aid = store.resolve_id(aid)
+            w = where(aid, token)
+            draft = drafts(store).load(w["key"])
+            if (draft.token if draft else "") != form.get("token", "") or (draft is None and aid is None):
+                return stale_token(w)  # saved, recorded or discarded elsewhere since this page was made
+            if draft is None:  # the first save of an edit of a recorded version
+                base = store.revision(aid, form.get("base", ""))
+                if base.commit != form.get("base"):
+                    raise PiadiffError("この画面の元の版が読めません（ページを開き直してください。何も保存していません）")
+                draft = Draft(base.kind, {}, aid, base.label, base.commit)
+            raw = form_to_raw(draft.kind, form)
+            action = form.get("action", "save")
+            anchor, code = "", "saved"
+            if action.partition(":")[0] in ("add", "remove", "up", "down"):
+                raw, anchor, code = apply_action(raw, action)
+            drafts(store).save(w["key"], Draft(draft.kind, raw, draft.assessment_id, draft.base_label, draft.base_commit))
+        if action == "compare":
+            return redirect(w["compare"], 303)
+        return redirect(f"{w['edit']}?msg={code}" + (f"#{anchor}" if anchor else ""), 303)
+
+    @app.route("/a/<aid>/edit", methods=["GET", "POST"])
+    def edit(aid: str):
+        return show_form(aid, None) if request.method == "GET" else save_form(aid, None)
+
+    @app.route("/new/<token>/edit", methods=["GET", "POST"])
+    def new_edit(token: str):
+        from .editor import check_token
+
+        check_token(token)
+        return show_form(None, token) if request.method == "GET" else save_form(None, token)
+
+    @app.route("/new", methods=["POST"])
+    def new_document():
+        from .catalog import load_catalog
+        from .editor import blank_raw, new_token
+
+        kind = load_catalog(request.form.get("kind", "")).kind  # an unknown kind: an error page
+        token = new_token()
+        with open_store() as store:
+            drafts(store).save(f"{NEW_FOLDER}/{token}", Draft(kind, blank_raw(kind)))
+        return redirect(url_for("new_edit", token=token), 303)
+
+    # compare before recording, then record -------------------------------------------------------
+    def compare_page(aid: str | None, token: str | None, error: str = "", status: int = 200):
+        from .editor import default_change_date, draft_batch, draft_plan, earliest_effective, warnings_of
+        from .errors import PiadiffError
+        from .render import highlight
+        from .wareki import parse_date, to_wareki
+
+        with open_store() as store:
+            if aid is not None:
+                aid = store.resolve_id(aid)
+            w = where(aid, token)
+            draft = drafts(store).load(w["key"])
+            if draft is None:
+                return redirect(w["edit"], 303)
+            latest = store.revisions(aid)[-1] if aid is not None else None
+            if latest is not None and draft.base_commit != latest.commit:
+                return redirect(w["carry"], 303)
+            doc, problems = check(draft.data)
+            batch, existing, same = None, None, False
+            date = default_change_date(doc, latest.change_date if latest else None, today)
+            if doc is not None and latest is not None:
+                same = doc.content_hash() == latest.content_hash
+                batch = draft_batch(store, aid, doc, date, settings())
+            elif doc is not None:
+                new_id = store.id_for(doc)
+                existing = new_id if new_id in store.assessment_ids() else None
+        effective, effective_error = None, ""
+        if request.args.get("effective", "").strip():
+            try:
+                effective = parse_date(request.args["effective"])
+            except PiadiffError as e:
+                effective_error = str(e)
+        body = request.args.get("body") if request.args.get("body") in ("local", "national") else "local"
+        views, plan, earliest = [], None, None
+        if batch is not None:
+            for n, row in enumerate(batch.rows, start=1):
+                before, after = (Markup(h) for h in highlight(row.before, row.after)) if row.change == "changed" and row.prose else (None, None)
+                views.append({"n": n, "row": row, "before": before, "after": after})
+            plan = draft_plan(batch, doc.kind, aid, date, effective, body, today)
+            earliest = to_wareki(earliest_effective(doc.kind, body, today)) if plan.significant and effective is None else None
+        return render_template("web/edit_compare.html", w=w, draft=draft, doc=doc, form=form_tree(draft.data, problems) if problems else None,
+                               problems=problems, warnings=warnings_of(doc), batch=batch, views=views, latest=latest, same=same,
+                               existing=existing, date_text=to_wareki(date), plan=plan, earliest=earliest,
+                               effective=request.args.get("effective", ""),
+                               effective_error=effective_error, body=body, token=draft.token, error=error,
+                               low=sum(1 for r in batch.rows if r.needs_review) if batch else 0), status
+
+    @app.route("/a/<aid>/edit/compare")
+    def edit_compare(aid: str):
+        return compare_page(aid, None)
+
+    @app.route("/new/<token>/compare")
+    def new_compare(token: str):
+        from .editor import check_token
+
+        return compare_page(None, check_token(token))
+
+    def record(aid: str | None, token: str | None):
+        from .errors import PiadiffError
+        from .inputs import check_author
+        from .wareki import parse_date, to_wareki
+
+        form = request.form
+        with open_store() as store:
+            if aid is not None:
+                aid = store.resolve_id(aid)
+            w = where(aid, token)
+            draft = open_draft(store, w, form.get("token", ""))
+            if draft is None:
+                return stale_token(w)
+            latest = store.revisions(aid)[-1] if aid is not None else None
+            if latest is not None and draft.base_commit != latest.commit:
+                return message(f"この下書きは {draft.base_label} から始めましたが、その後 {latest.label} が記録されています。"
+                               "上書きしないよう、記録していません。下書きの変更を最新版に移してから記録してください。", 409,
+                               [("下書きを最新版に移す", w["carry"])])
+            doc, problems = check(draft.data)
+            if doc is None:
+                return message(f"下書きに {len(problems)} 件の問題があるため記録していません。直してから記録してください。", 400,
+                               [("下書きに戻る", w["edit"])])
+            try:
+                date = parse_date(form.get("date", "").strip())
+                if latest is not None and date < latest.change_date:
+                    raise PiadiffError(f"変更日 {to_wareki(date)} は最新版 {latest.label} の変更日 {latest.change_date_wareki} "
+                                       "より前です。版は変更日の順に記録します")
+                same_date = form.get("same_date") == "1"
+                if latest is not None and date == latest.change_date and not same_date:
+                    raise PiadiffError(f"変更日 {to_wareki(date)} は最新版 {latest.label} の変更日と同じです。同じ日の二つ目の版なら"
+                                       "「同じ日の二つ目の版として記録する」にチェックを付けてください")
+                author = check_author(form["author"]) if form.get("author", "").strip() else None
+                note = form.get("message", "").strip() or None
+                new_id = None
+                if aid is None:
+                    new_id = store.id_for(doc)
+                    if new_id in store.assessment_ids():
+                        raise PiadiffError(f"評価書番号 {doc.number} の評価書「{new_id}」は既に記録されています。その評価書の"
+                                           "「この版を編集」から編集してください")
+                result = store.record(doc, assessment_id=aid or new_id, change_date=date, message=note, author=author,
+                                      same_date=same_date)
+            except PiadiffError as e:
+                return compare_page(aid, token, error=f"{e}（何も記録していません）", status=400)
+            rev = result.revision
+            if not result.recorded:
+                return message(f"下書きは {rev.label}（変更日 {rev.change_date_wareki}）と同じ内容です。何も記録していません"
+                               "（下書きは残っています）。", 200, [("下書きに戻る", w["edit"])])
+            drafts(store).delete(w["key"])
+        if result.new_assessment:
+            return redirect(url_for("assessment", aid=rev.assessment_id), 303)
+        return redirect(url_for("compare", aid=rev.assessment_id, old=result.latest.label, new=rev.label), 303)
+
+    @app.route("/a/<aid>/edit/record", methods=["POST"])
+    def edit_record(aid: str):
+        return record(aid, None)
+
+    @app.route("/new/<token>/record", methods=["POST"])
+    def new_record(token: str):
+        from .editor import check_token
+
+        return record(None, check_token(token))
+
+    def discard(aid: str | None, token: str | None):
+        with open_store() as store:
+            if aid is not None:
+                aid = store.resolve_id(aid)
+            w = where(aid, token)
+            if open_draft(store, w, request.form.get("token", "")) is None:
+                return stale_token(w)
+            drafts(store).delete(w["key"])
+        return redirect(url_for("assessment", aid=aid) if aid else "/", 303)
+
+    @app.route("/a/<aid>/edit/discard", methods=["POST"])
+    def edit_discard(aid: str):
+        return discard(aid, None)
+
+    @app.route("/new/<token>/discard", methods=["POST"])
+    def new_discard(token: str):
+        from .editor import check_token
+
+        return discard(None, check_token(token))
+
+    # a draft started from a version recorded over since ---------------------------------------------
+    @app.route("/a/<aid>/edit/carry", methods=["GET", "POST"])
+    def edit_carry(aid: str):
+        from .annex import changes_between
+        from .editor import carry_over
+
+        with open_store() as store:
+            aid = store.resolve_id(aid)
+            w = where(aid, None)
+            sent = request.form.get("token", "") if request.method == "POST" else None
+            draft = drafts(store).load(aid) if sent is None else open_draft(store, w, sent)
+            if draft is None:
+                return stale_token(w) if sent is not None else redirect(w["edit"], 303)
+            revs = store.revisions(aid)
+            latest = revs[-1]
+            if draft.base_commit == latest.commit:
+                return redirect(w["edit"], 303)
+            base = store.revision(aid, draft.base_commit)
+            if request.method == "POST" and request.form.get("latest") != latest.commit:
+                return message(f"このページを開いた後に {latest.label} が記録されました。何もしていません。開き直してください。", 409,
+                               [("開き直す", w["carry"])])
+            choices = request.form if request.method == "POST" else {}
+            carried = carry_over(store.read(base).data, draft.data, store.read(latest).data, settings(), choices)
+            if request.method == "POST":
+                if carried.unresolved:
+                    abort(400, f"両方で変わった項目 {carried.unresolved} か所のどちらを残すか選んでください（何もしていません）")
+                drafts(store).save(aid, Draft(draft.kind, carried.data, aid, latest.label, latest.commit))
+                return redirect(f"{w['edit']}?msg=carried", 303)
+            between = changes_between(store, aid, base.label, latest.label, settings())
+        return render_template("web/edit_carry.html", w=w, draft=draft, base=base, latest=latest, between=between,
+                               carried=carried, token=draft.token)
 
 
 def serve(store_path: str | Path, host: str = "127.0.0.1", port: int = 8000, password: str | None = None,
