@@ -29,8 +29,12 @@ class LineDict(dict):
 
 def decode(data: bytes, source: str) -> str:
     """Bytes to text: UTF-8 (with or without BOM), or Shift_JIS/CP932 as Windows tools save it."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(f"{source}: UTF-16 のファイルは読めません（UTF-8 か Shift_JIS(CP932) で保存し直してください）")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
+        raise InputError(
+            f"{source}: UTF-16 のファイルは読めません。Windows の PowerShell で「piadiff show … > ファイル」のように > で"
+            "書き出すと UTF-16 になります。piadiff show ID VERSION -o ファイル名.yaml で書き出し直すか、"
+            "UTF-8 か Shift_JIS(CP932) で保存し直してください"
+        )
     if b"\x00" in data:
         raise InputError(f"{source}: NUL 文字を含むため読めません（テキストファイルを指定してください）")
     try:
@@ -46,6 +50,20 @@ def decode(data: bytes, source: str) -> str:
         raise InputError(
             f"{source}: 文字コードを判別できません（UTF-8 か Shift_JIS(CP932) で保存してください）"
         ) from None
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 without its byte-order mark: NULs (the high bytes of Latin letters and line ends) in
+    the bytes of one parity (almost) only, and the whole reads as UTF-16."""
+    head = data[:2000]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if max(even, odd) * 50 < len(head) or min(even, odd) * 10 > max(even, odd) or len(data) % 2:
+        return False
+    try:
+        data.decode("utf-16-le" if odd else "utf-16-be")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def read_bytes(path: str | Path, limit: int = limits.FILE_BYTES, head: int | None = None) -> bytes:
@@ -279,15 +297,78 @@ def _parse_yaml(text: str, source: str) -> Any:
         return yaml.load(text, Loader=_document_loader())
     except _Refused as e:
         raise InputError(f"{source}:{e.line}: {e.what}") from None
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = f":{mark.line + 1}" if mark else ""
-        what = e.problem or e.context or "書き方に誤りがあります"
-        raise InputError(f"{source}{line}: YAML として読めません（{what}）") from None
     except yaml.YAMLError as e:
-        raise InputError(f"{source}: YAML として読めません（{e}）") from None
+        raise InputError(yaml_error_message(e, source, text)) from None
     except RecursionError:
         raise InputError(f"{source}: 入れ子が深すぎます（{limits.DEPTH} 段まで）") from None
+
+
+def yaml_error_message(error: Exception, source: str | None, text: str | None = None) -> str:
+    """A PyYAML error in Japanese, for an officer: ``source:line: YAML として読めません（… 行目 … 文字目）:
+    what is wrong. what to do``. Documents, settings.yaml and decision files all say it this way."""
+    line, column, what = yaml_problem(error, text)
+    where = f"（{line} 行目 {column} 文字目）" if line and column else f"（{line} 行目）" if line else ""
+    prefix = f"{source}:{line}: " if source and line else f"{source}: " if source else ""
+    return f"{prefix}YAML として読めません{where}: {what}"
+
+
+#: PyYAML's problem (or context) → what to say, and whether the place to name is where the
+#: construct began (an unclosed quote or bracket) rather than where PyYAML noticed
+_YAML_PROBLEMS: list[tuple[str, str, bool]] = [
+    (r"'\\t'|\btab\b", "タブ文字は使えません。字下げや区切りには半角の空白を使ってください", False),
+    (r"mapping values are not allowed", "ここに「: 」は書けません。値の中に「: 」があるなら値全体を引用符（\"…\"）で囲み、"
+     "項目なら字下げを上の項目とそろえてください", False),
+    (r"could not find expected ':'", "「項目名: 値」の「:」がありません。項目なら名前の後に「: 」を書き、前の行の続きなら"
+     "値全体を引用符（\"…\"）で囲むか「|」の後に字下げして書いてください", True),
+    (r"unexpected end of stream", "引用符（\" または '）が閉じられていません。値の終わりに、始めと同じ引用符を書いてください", True),
+    (r"expected ',' or '\]'", "「[」で始めた並びが閉じられていません。「]」で閉じ、中の値は「,」で区切ってください", True),
+    (r"expected ',' or '\}'", "「{」で始めた項目の並びが閉じられていません。「}」で閉じ、中の項目は「,」で区切ってください", True),
+    (r"escape", "\"…\" の中では「\\」が特別な意味を持ちます。\\ をそのまま書くなら値を ' で囲むか、\\\\ と書いてください", False),
+    (r"document start", "「%」で始まる行や「...」の後の行は書けません。値なら引用符で囲んでください", False),
+    (r"found '<scalar>'", "値の後に余分な文字があります。引用符で囲んだ値の後ろには何も書かず、必要なら値全体を引用符で囲んでください", False),
+    (r"expected <block end>, but found '-'|expected '-' indicator",
+     "「- 」の並びの字下げがそろっていません。並びの行は同じ数の空白で字下げし、「項目名: 」と同じ階層に混ぜないでください", False),
+    (r"expected <block end>|expected key|block mapping|block collection",
+     "字下げがそろっていません。同じ階層の項目は同じ数の空白で字下げしてください", False),
+    (r"anchor|alias", "「&」「*」で始まる値は書けません（アンカー/エイリアスは使えません）。値全体を引用符（\"…\"）で囲んでください", False),
+    (r"cannot start any token", "この文字で始まる値は書けません。値全体を引用符（\"…\"）で囲んでください", False),
+    (r"node content", "値がありません。「,」「]」「}」の前に値を書くか、余分な区切りを消してください", False),
+    (r"another document", "一つのファイルに「---」で区切った文書が二つあります。一つのファイルには一つだけ書いてください", False),
+    (r"block scalar", "「|」「>」の後には何も書かず、次の行から字下げして書いてください", False),
+    (r"\btag\b", "タグ（! で始まる語）は使えません。値全体を引用符（\"…\"）で囲んでください", False),
+    (r"unhashable", "項目名に [ ] や { } は使えません。項目名は文字で書いてください", False),
+]
+
+
+def yaml_problem(error: Exception, text: str | None = None) -> tuple[int | None, int | None, str]:
+    """(line, column, what to say in Japanese) for a PyYAML error; line and column count from 1."""
+    import yaml
+
+    if isinstance(error, yaml.reader.ReaderError):
+        line = column = None
+        if text is not None and 0 <= error.position <= len(text):
+            line = text.count("\n", 0, error.position) + 1
+            column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        what = (f"使えない文字（U+{error.character:04X}）があります。その文字を消してください"
+                if isinstance(error.character, int) else "文字コードが正しくありません。UTF-8 で保存し直してください")
+        return line, column, what
+    if not isinstance(error, yaml.MarkedYAMLError):
+        return None, None, "書き方に誤りがあります。字下げ・「:」・引用符を確かめてください"
+    problem, context = error.problem or "", error.context or ""
+    if re.search("[\u3040-\u30ff\u4e00-\u9fff]", problem):  # piadiff's own refusal, already in Japanese
+        mark = error.problem_mark or error.context_mark
+        return (mark.line + 1 if mark else None), (mark.column + 1 if mark else None), problem
+    for said in (problem, context):  # what PyYAML found first; what it was reading only if that says nothing known
+        for pattern, what, at_start in _YAML_PROBLEMS:
+            if not re.search(pattern, said):
+                continue
+            mark = (error.context_mark if at_start else None) or error.problem_mark or error.context_mark
+            if "token" in pattern and (ch := re.search(r"character '(.)'", problem)):
+                what = f"「{ch.group(1)}」で始まる値は書けません。値全体を引用符（\"…\"）で囲んでください"
+            return (mark.line + 1 if mark else None), (mark.column + 1 if mark else None), what
+    mark = error.problem_mark or error.context_mark
+    return ((mark.line + 1 if mark else None), (mark.column + 1 if mark else None),
+            "書き方に誤りがあります。この行と一つ前の行の字下げ・「:」・引用符を確かめてください")
 
 
 class _Refused(Exception):
@@ -350,7 +431,7 @@ def _document_loader():
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise yaml.composer.ComposerError(
-                None, None, "アンカー/エイリアス(& や *)は使えません", event.start_mark
+                None, None, "アンカー/エイリアス(& や *)は使えません。& や * で始まる値は引用符（\"…\"）で囲んでください", event.start_mark
             )
         tag = getattr(event, "tag", None)
         if tag not in _PLAIN_TAGS:
