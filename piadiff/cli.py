@@ -20,6 +20,35 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 #: render.FORMATS, written out so that `--help` need not import the renderers (a test keeps them equal)
 FORMATS = ("table", "html", "xlsx", "csv", "json", "md")
 
+#: each command's 例 in its --help: lines that run as written after `piadiff demo` (a test runs them)
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "": ("piadiff demo", "piadiff changes 12", "piadiff --store store log 12"),
+    "init": ("piadiff init --store 新しい保存先",),
+    "record": ("piadiff show 12 -o 評価書.yaml", "piadiff record 評価書.yaml -m \"委託先の追加\""),
+    "log": ("piadiff log", "piadiff log 12"),
+    "show": ("piadiff show 12 latest -o 評価書.yaml", "piadiff show 12 v2 --format json"),
+    "validate": ("piadiff show 12 -o 評価書.yaml", "piadiff validate 評価書.yaml"),
+    "schema": ("piadiff schema 重点項目評価書 -o schema.json",),
+    "changes": ("piadiff changes 12", "piadiff changes 12 v1 v3 -o 変更箇所.xlsx"),
+    "annex": ("piadiff annex 12 -o 別添_変更箇所.html",),
+    "decide": ("piadiff decide 12 v3 2 --timing 事後", "piadiff decide 12 v3 --effective 令和8年4月1日"),
+    "plan": ("piadiff plan 12 --effective 令和8年4月1日",),
+    "import": ("piadiff import 公表版.txt -o 取り込んだ評価書.yaml",),
+    "history": ("piadiff history 12 Ⅰ-6①",),
+    "status": ("piadiff status",),
+    "remote": ("piadiff remote list",),
+    "remote add": ("piadiff remote add origin //fileserver/pia/store.git",),
+    "remote list": ("piadiff remote list",),
+    "push": ("piadiff push origin",),
+    "pull": ("piadiff pull origin", "piadiff pull origin --next theirs"),
+    "fsck": ("piadiff fsck",),
+    "serve": ("piadiff serve", "piadiff serve --port 8080"),
+    "classify": ("piadiff classify --rows 行.jsonl",),
+    "settings": ("piadiff settings", "piadiff settings 12"),
+    "new": ("piadiff new 重点項目評価書 -o 空の評価書.yaml",),
+    "demo": ("piadiff demo",),
+}
+
 
 class PathType(click.Path):
     """click.Path giving a pathlib.Path; pathlib is imported when a command runs, not for --help."""
@@ -28,6 +57,19 @@ class PathType(click.Path):
         from pathlib import Path
 
         return value if isinstance(value, Path) else Path(value)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "フォルダ" if not self.file_okay else "ファイル" if not self.dir_okay else "パス"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:  # click says it in English: a folder for a file, or the other way round
+            import os
+
+            is_dir = os.path.isdir(value)
+            what = "フォルダです。ファイル名を指定してください" if is_dir else "ファイルです。フォルダを指定してください"
+            self.fail(f"「{os.fsdecode(value)}」は{what}", param, ctx)
 
 
 # callbacks and helpers that import their module when called: --help needs none of them
@@ -49,7 +91,194 @@ def to_wareki(date: Any) -> str:
     return convert(date)
 
 
-class _Group(click.Group):
+# help in Japanese: click's own texts (Usage:, Options:, Show this message and exit.) replaced
+def _width(text: str) -> int:
+    """Terminal columns: wide and ambiguous characters (漢字, ①, ※) take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in text)
+
+
+#: characters that may not start a line, and that may not end one (禁則)
+_NO_START, _NO_END = "。、，．）」』】・ー：？！,.)", "（「『【("
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Text broken into lines of at most ``width`` columns: anywhere between Japanese characters,
+    between Latin words only at a space, never before 。、」 nor after 「（."""
+    import re
+
+    lines, line = [], ""
+    for token in re.findall(r"[!-~]+| +|.", text):
+        glued = token[0] == "-" and line and not line[-1].isspace()  # Ⅱ-4委託事項2③ kept whole
+        if line and _width(line) + _width(token) > width and not token.isspace() and token[0] not in _NO_START and not glued:
+            carry = ""
+            while line and line[-1] in _NO_END:
+                line, carry = line[:-1], line[-1] + carry
+            lines.append(line.rstrip())
+            line = carry
+        if line or not token.isspace():
+            line += token
+    return lines + [line.rstrip()] if line or not lines else lines
+
+
+class _Formatter(click.HelpFormatter):
+    """click's help layout, with Japanese headings and widths and line breaks counted for Japanese."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, "使いかた: " if prefix is None else prefix)
+
+    def write_text(self, text: str) -> None:
+        indent = " " * self.current_indent
+        for n, paragraph in enumerate(text.split("\n\n")):
+            if n:
+                self.write("\n")
+            if paragraph.startswith("\b"):  # click's mark for lines kept as written
+                self.write("".join(f"{indent}{line}\n" for line in paragraph[1:].strip("\n").splitlines()))
+                continue
+            joined = ""
+            for line in (line.strip() for line in paragraph.splitlines()):
+                ascii_join = joined and line and joined[-1].isascii() and line[0].isascii()
+                joined += (" " if ascii_join else "") + line
+            self.write("".join(f"{indent}{line}\n" for line in _wrap(joined, max(self.width - self.current_indent, 20))))
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = list(rows)
+        first = min(max((_width(term) for term, _ in rows), default=0), col_max)
+        for term, text in rows:
+            self.write(f"{'':>{self.current_indent}}{term}")
+            if not text:
+                self.write("\n")
+                continue
+            if _width(term) <= first:
+                self.write(" " * (first - _width(term) + col_spacing))
+            else:  # a long term: its text starts on the next line
+                self.write("\n" + " " * (first + col_spacing + self.current_indent))
+            lines = _wrap(text, max(self.width - first - col_spacing - self.current_indent, 20))
+            self.write(lines[0] + "\n")
+            for line in lines[1:]:
+                self.write(f"{'':>{first + col_spacing + self.current_indent}}{line}\n")
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
+def _command_name(ctx: click.Context) -> str:
+    """The command's name below ``piadiff`` ("remote add"; "" for piadiff itself)."""
+    names = []
+    while ctx.parent is not None:
+        names.insert(0, ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(names)
+
+
+def _option_help(param: click.Option) -> str:
+    """An option's description, with its default and whether it is required in Japanese."""
+    text = param.help or ""
+    if param.required:
+        text += "（必須）"
+    if param.show_default and param.default is not None and not param.is_flag:
+        shown = param.show_default if isinstance(param.show_default, str) else param.default
+        text += f"（既定: {shown}）"
+    return text
+
+
+class _Japanese:
+    """Help pages in Japanese, with each command's 例; usage errors said in Japanese by main()."""
+
+    context_class = _Context
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[オプション]")
+        super().__init__(*args, **kwargs)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = "この説明を表示して終わる"
+        return option
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        allowed, ctx.allow_extra_args = ctx.allow_extra_args, True
+        try:
+            rest = super().parse_args(ctx, args)  # type: ignore[misc]
+        except click.UsageError as e:
+            if e.ctx is None:  # click's parser leaves it out: the message names the command and its options
+                e.ctx = ctx
+            raise
+        finally:
+            ctx.allow_extra_args = allowed
+        if rest and not allowed and not ctx.resilient_parsing:
+            ctx.fail(f"余分な引数「{' '.join(rest)}」があります。空白を含む値は引用符（\"…\"）で囲んでください")
+        return rest
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for param in self.get_params(ctx):  # type: ignore[attr-defined]
+            record = param.get_help_record(ctx) if isinstance(param, click.Option) else None
+            if record is not None:
+                rows.append((record[0], _option_help(param)))
+        if rows:
+            with formatter.section("オプション"):
+                formatter.write_dl(rows)
+        if isinstance(self, click.Group):
+            self.format_commands(ctx, formatter)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        examples = EXAMPLES.get(_command_name(ctx), ())
+        if examples:
+            with formatter.section("例"):
+                for line in examples:  # written whole: a command line is not reflowed
+                    formatter.write(f"{'':>{formatter.current_indent}}{line}\n")
+
+
+class _Command(_Japanese, click.Command):
+    pass
+
+
+class _Group(_Japanese, click.Group):
+    command_class = _Command
+    group_class = type  # subgroups (remote) are of this class too
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("subcommand_metavar", "コマンド [引数]...")
+        super().__init__(*args, **kwargs)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                first = (command.short_help or command.help or "").strip().splitlines()[0] if (command.short_help or command.help) else ""
+                rows.append((name, first.split("。")[0]))
+        if rows:
+            with formatter.section("コマンド"):
+                formatter.write_dl(rows)
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as e:
+            if isinstance(e, getattr(click.exceptions, "NoArgsIsHelpError", ())) and e.ctx is not None:
+                click.echo(e.ctx.get_help(), err=True)  # `piadiff` alone: its help
+            else:
+                click.echo(f"エラー: {usage_message(e)}", err=True)
+            sys.exit(2)
+        except click.ClickException as e:
+            click.echo(f"エラー: {e.format_message()}", err=True)
+            sys.exit(e.exit_code)
+        except PiadiffError as e:  # from a parameter's check, before a command runs
+            click.echo(f"エラー: {e}", err=True)
+            sys.exit(1)
+        except click.Abort:
+            click.echo("中断しました（保存先は中断前のままです）", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -66,15 +295,85 @@ class _Group(click.Group):
             ctx.exit(130)
 
 
-store_option = click.option(
-    "--store",
-    "store_path",
-    type=PathType(file_okay=False),
-    envvar="PIADIFF_STORE",
-    default="store",
-    show_default=True,
-    help="保存先のフォルダ（環境変数 PIADIFF_STORE でも指定可）",
-)
+_Group.group_class = _Group
+
+
+def _param_name(param: click.Parameter | None) -> str:
+    if isinstance(param, click.Option):
+        return max(param.opts, key=len)
+    return param.human_readable_name if param is not None else "値"
+
+
+def usage_message(error: click.UsageError) -> str:
+    """A click usage error in Japanese, on one line: what is wrong, then what to do."""
+    import re
+
+    ctx = error.ctx
+    path = ctx.command_path if ctx is not None else "piadiff"
+    see = f"{path} --help で書き方を確かめてください"
+    command = ctx.command if ctx is not None else None
+    if isinstance(error, click.NoSuchOption):
+        name = error.option_name
+        owners = [n for n, c in getattr(command, "commands", {}).items()
+                  if any(name in p.opts or name in p.secondary_opts for p in c.params)]
+        if owners and ctx is not None:
+            return (f"「{name}」は {' / '.join(owners)} のオプションです。コマンドの後に書いてください"
+                    f"（例: {path} {owners[0]} … {name} …）")
+        guess = f"（もしかして {' / '.join(error.possibilities)}？）" if error.possibilities else ""
+        return f"「{name}」というオプションは {path} にはありません{guess}。{see}"
+    unknown = getattr(error, "command_name", None)
+    if unknown is None and (m := re.match(r"No such command '(.*)'\.", error.message)):  # click before 8.4
+        unknown = m.group(1)
+    if unknown is not None:
+        import difflib
+
+        close = difflib.get_close_matches(unknown, list(getattr(command, "commands", {})))
+        guess = f"（もしかして {' / '.join(close)}？）" if close else ""
+        return f"「{unknown}」というコマンドはありません{guess}。{path} --help でコマンドの一覧を確かめてください"
+    if isinstance(error, click.MissingParameter):
+        name = _param_name(error.param)
+        if isinstance(error.param, click.Argument) and ctx is not None:
+            pieces = " ".join(ctx.command.collect_usage_pieces(ctx))
+            return f"{name} を指定してください（使いかた: {path} {pieces}）。{see}"
+        return f"{name} を指定してください。{see}"
+    if isinstance(error, click.BadParameter):
+        name = _param_name(error.param) if error.param is not None else str(error.param_hint or "値")
+        kind = getattr(error.param, "type", None)
+        if isinstance(kind, click.Choice):
+            return f"{name} には {' / '.join(map(str, kind.choices))} のどれかを書いてください。{see}"
+        if isinstance(kind, click.types.IntParamType):
+            return f"{name} には数（1、2 のような整数）を書いてください。{see}"
+        if re.search("[\u3040-\u30ff\u4e00-\u9fff]", error.message):  # piadiff's own words
+            return f"{name}: {error.message}"
+        return f"{name} の値が正しくありません（{error.message}）。{see}"
+    if isinstance(error, click.BadOptionUsage):
+        name = error.option_name
+        option = next((p for p in getattr(command, "params", ()) if name in getattr(p, "opts", ())), None)
+        if option is not None and getattr(option, "is_flag", False):
+            return f"{name} には値を書けません（{name} だけで指定します）。{see}"
+        kind = getattr(option, "type", None)
+        shown = " / ".join(map(str, kind.choices)) if isinstance(kind, click.Choice) else getattr(option, "metavar", None) or "値"
+        return f"{name} の後に値を書いてください（{name} {shown}）。{see}"
+    if error.message.startswith("Missing command"):
+        return f"コマンドを指定してください。{path} --help でコマンドの一覧を確かめてください"
+    if re.search("[\u3040-\u30ff\u4e00-\u9fff]", error.message):
+        return f"{error.message}。{see}"
+    return f"コマンドの書き方に誤りがあります（{error.message}）。{see}"
+
+
+def _store(ctx: click.Context, param: click.Parameter, value: str | None) -> Path:
+    """--store after the command, else the one before it (piadiff --store X log), else
+    PIADIFF_STORE, else ./store."""
+    import os
+    from pathlib import Path
+
+    if value is None:
+        value = ctx.find_root().params.get("store_path") or os.environ.get("PIADIFF_STORE") or "store"
+    return Path(value)
+
+
+STORE_HELP = "保存先のフォルダ（既定: store。環境変数 PIADIFF_STORE でも、piadiff --store フォルダ log のようにコマンドの前にも書ける）"
+store_option = click.option("--store", "store_path", metavar="フォルダ", callback=_store, help=STORE_HELP)
 
 
 def _open(store_path: Path):
@@ -83,10 +382,13 @@ def _open(store_path: Path):
     return Store(store_path)
 
 
-@click.group(cls=_Group, context_settings=CONTEXT)
-@click.version_option(package_name="piadiff")
-def cli() -> None:
-    """特定個人情報保護評価書の版を記録し、変更箇所を調べる。"""
+@click.group("piadiff", cls=_Group, context_settings=CONTEXT)
+@click.option("--store", "store_path", metavar="フォルダ", envvar="PIADIFF_STORE", help=STORE_HELP)
+@click.version_option(package_name="piadiff", message="%(prog)s %(version)s", help="piadiff の版を表示して終わる")
+def cli(store_path: str | None) -> None:
+    """特定個人情報保護評価書の版を記録し、変更箇所を調べる。
+
+    コマンドごとの説明は piadiff コマンド --help（例: piadiff changes --help）。"""
 
 
 @cli.command()
@@ -100,11 +402,11 @@ def init(store_path: Path) -> None:
 
 
 @cli.command()
-@click.argument("file", type=PathType())
-@click.option("--id", "assessment_id", help="評価書ID（既定: 評価書番号と評価書名から作る。同じ評価書番号があればそれ）")
-@click.option("--date", "change_date", help="変更日（既定: 公表日）。令和7年7月31日 / R7.7.31 / 2025-07-31")
-@click.option("-m", "--message", callback=click_message, help="この版の説明")
-@click.option("--author", callback=click_author, help="記録する人（既定: 環境変数 PIADIFF_AUTHOR かログイン名）")
+@click.argument("file", type=PathType(), metavar="FILE")
+@click.option("--id", "assessment_id", metavar="ID", help="評価書ID（既定: 評価書番号と評価書名から作る。同じ評価書番号があればそれ）")
+@click.option("--date", "change_date", metavar="変更日", help="変更日（既定: 公表日）。令和7年7月31日 / R7.7.31 / 2025-07-31")
+@click.option("-m", "--message", metavar="メッセージ", callback=click_message, help="この版の説明")
+@click.option("--author", metavar="名前", callback=click_author, help="記録する人（既定: 環境変数 PIADIFF_AUTHOR かログイン名）")
 @click.option("--same-date", is_flag=True, help="最新版と同じ変更日の版として記録する（既定では同じ日付は断る）")
 @store_option
 def record(file: Path, assessment_id: str | None, change_date: str | None, message: str | None, author: str | None,
@@ -140,7 +442,7 @@ def record(file: Path, assessment_id: str | None, change_date: str | None, messa
 
 
 @cli.command()
-@click.argument("assessment_id", required=False)
+@click.argument("assessment_id", required=False, metavar="[ID]")
 @store_option
 def log(assessment_id: str | None, store_path: Path) -> None:
     """評価書の一覧、または一つの評価書の版の一覧。"""
@@ -163,7 +465,7 @@ def log(assessment_id: str | None, store_path: Path) -> None:
 
 
 @cli.command()
-@click.argument("assessment_id")
+@click.argument("assessment_id", metavar="ID")
 @click.argument("version", required=False, default="latest")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True, help="json は記録されたとおりのバイト列")
 @click.option("-o", "--output", type=PathType(dir_okay=False), help="書き出すファイル（既定: 画面）")
@@ -179,7 +481,7 @@ def show(assessment_id: str, version: str, fmt: str, output: Path | None, store_
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=PathType(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=PathType(dir_okay=False), metavar="FILE...")
 def validate(files: tuple[Path, ...]) -> None:
     """評価書ファイルを様式と照らし合わせる（問題はすべて表示）。"""
     from .document import load_document
@@ -208,7 +510,7 @@ def validate(files: tuple[Path, ...]) -> None:
 
 
 @cli.command()
-@click.argument("kind", type=str)
+@click.argument("kind", type=str, metavar="KIND")
 @click.option("-o", "--output", type=PathType(dir_okay=False), help="書き出すファイル（既定: 画面）")
 def schema(kind: str, output: Path | None) -> None:
     """文書の JSON Schema を出力する（KIND: 全項目評価書 / 重点項目評価書）。"""
@@ -259,7 +561,7 @@ def _emit(batches, title: str, fmt: str | None, output: Path | None, note: str =
 
 
 @cli.command()
-@click.argument("assessment_id")
+@click.argument("assessment_id", metavar="ID")
 @click.argument("old", required=False, default="latest~1")
 @click.argument("new", required=False, default="latest")
 @click.option("--review", is_flag=True, help="確度が低い（要確認の）行だけを出す。行番号は全体のまま（decide の ROW）")
@@ -280,7 +582,7 @@ def changes(assessment_id: str, old: str, new: str, review: bool, fmt, output, s
 
 
 @cli.command()
-@click.argument("assessment_id")
+@click.argument("assessment_id", metavar="ID")
 @annex_options
 def annex(assessment_id: str, fmt, output, style, excerpt, gannen, store_path: Path) -> None:
     """記録したすべての版から（別添）変更箇所の表全体を作る（古い版から順に）。"""
@@ -294,13 +596,13 @@ def annex(assessment_id: str, fmt, output, style, excerpt, gannen, store_path: P
 
 
 @cli.command()
-@click.argument("assessment_id")
+@click.argument("assessment_id", metavar="ID")
 @click.argument("version")
 @click.argument("row", type=int, required=False)
 @click.option("--timing", type=click.Choice(["事前", "事後"]), help="この行の提出時期")
-@click.option("--reason", "explanation", help="提出時期に係る説明（省略すると提案の説明のまま）")
-@click.option("--effective", help="施行日（ROW を省くと改訂全体の施行日）。令和7年8月1日 / 2025-08-01")
-@click.option("--author", callback=click_author, help="判断した人（既定: 環境変数 PIADIFF_AUTHOR かログイン名）")
+@click.option("--reason", "explanation", metavar="説明", help="提出時期に係る説明（省略すると、この行の理由の説明を記録する）")
+@click.option("--effective", metavar="施行日", help="施行日（ROW を省くと改訂全体の施行日）。令和7年8月1日 / 2025-08-01")
+@click.option("--author", metavar="名前", callback=click_author, help="判断した人（既定: 環境変数 PIADIFF_AUTHOR かログイン名）")
 @store_option
 def decide(assessment_id: str, version: str, row: int | None, timing, explanation, effective, author, store_path: Path) -> None:
     """担当者が提出時期（と説明）や施行日を決めて記録する。以後の changes / annex はこれに従う。"""
@@ -313,14 +615,19 @@ def decide(assessment_id: str, version: str, row: int | None, timing, explanatio
         entry = record_decision(store, assessment_id, version, row, settings, timing=timing, explanation=explanation,
                                 effective=parse_date(effective) if effective else None, author=author)
     what = entry.get("項目", "改訂全体")
-    done = "、".join(f"{k} {entry[k]}" for k in ("提出時期", "説明", "施行日") if k in entry)
+    done = "、".join(f"{k} {entry[k]}" for k in ("提出時期", "施行日") if k in entry)
     click.echo(f"{entry['版']} {what}: {done} を記録しました。")
+    if "説明" in entry and explanation is None:
+        said = f"「{entry['説明']}」" if entry["説明"] else "なし（事前の行には説明を書かない設定・習慣のため）"
+        click.echo(f"  説明（--reason の指定がないので、この行の理由のもの）: {said}。変えるときは --reason \"説明\" を付けて記録し直してください。")
+    elif "説明" in entry:
+        click.echo(f"  説明: 「{entry['説明']}」")
 
 
 @cli.command()
-@click.argument("assessment_id")
+@click.argument("assessment_id", metavar="ID")
 @click.argument("version", required=False, default="latest")
-@click.option("--effective", help="変更の施行日（令和7年10月1日 / 2025-10-01）。既定: piadiff decide で記録した施行日")
+@click.option("--effective", metavar="施行日", help="変更の施行日（令和7年10月1日 / 2025-10-01）。既定: piadiff decide で記録した施行日")
 @click.option("--body", type=click.Choice(["local", "national"]), default="local", show_default=True,
               help="local: 地方公共団体等（第三者点検） / national: 行政機関等（委員会の承認）")
 @store_option
@@ -337,12 +644,12 @@ def plan(assessment_id: str, version: str, effective: str | None, body: str, sto
 
 
 @cli.command("import")
-@click.argument("file", type=PathType())
+@click.argument("file", type=PathType(), metavar="FILE")
 @click.option("-o", "--output", type=PathType(dir_okay=False), help="書き出す文書（.yaml / .json。既定: 画面に YAML）")
-@click.option("--id", "assessment_id", help="記録するときの評価書ID")
+@click.option("--id", "assessment_id", metavar="ID", help="記録するときの評価書ID（既定: 評価書番号と評価書名から作る）")
 @click.option("--record", "do_record", is_flag=True, help="保存先に記録する（文書自身の変更箇所は最初の版に付ける）")
 @click.option("--with-history", is_flag=True, help="最新の変更箇所を逆にたどって一つ前の版も作り、二つの版として記録する")
-@click.option("--author", callback=click_author, help="記録する人")
+@click.option("--author", metavar="名前", callback=click_author, help="記録する人")
 @click.option("--cover", "cover", multiple=True, metavar="項目=値",
               help="表紙のページがない公表版に、表紙の項目を補う（例: --cover 評価書番号=46）。何度でも指定できる")
 @store_option
@@ -433,7 +740,7 @@ def _leaves(node):
 
 
 @cli.command()
-@click.argument("assessment_id")
+@click.argument("assessment_id", metavar="ID")
 @click.argument("item")
 @store_option
 def history(assessment_id: str, item: str, store_path: Path) -> None:
@@ -447,7 +754,7 @@ def history(assessment_id: str, item: str, store_path: Path) -> None:
 
 
 @cli.command()
-@click.option("--today", help="この日付で判定する（既定: 今日）")
+@click.option("--today", metavar="日付", help="この日付で判定する（既定: 今日）")
 @store_option
 def status(today: str | None, store_path: Path) -> None:
     """すべての評価書の最新版と、年次の見直し・5 年ごとの再評価の期限。"""
@@ -562,8 +869,8 @@ def fsck(store_path: Path) -> None:
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="待ち受けるアドレス（localhost 以外は PIADIFF_PASSWORD が必要）")
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="アドレス", help="待ち受けるアドレス（localhost 以外は PIADIFF_PASSWORD が必要）")
+@click.option("--port", default=8000, show_default=True, type=int, metavar="番号", help="待ち受けるポート番号")
 @click.option("--allow-host", "allow_hosts", multiple=True, metavar="名前",
               help="待ち受けるアドレスのほかに、この名前（Host）で開くことを許す（何度でも指定できる）")
 @store_option
@@ -594,20 +901,29 @@ def classify_command(rows_file: Path, no_history: bool) -> None:
 
 
 @cli.command("settings")
+@click.argument("assessment_id", required=False, metavar="[ID]")
+@click.argument("version", required=False)
 @store_option
-def settings_command(store_path: Path) -> None:
-    """保存先の設定（settings.yaml）を、既定値も含めてすべて表示する。"""
-    from .settings import SETTINGS_FILE, load_settings, settings_template
+def settings_command(assessment_id: str | None, version: str | None, store_path: Path) -> None:
+    """当てはめられる設定と、その出どころ（既定 / 学習 / 設定ファイル）を settings.yaml の形で表示する。
 
-    with _open(store_path):
-        pass
-    click.echo(settings_template(load_settings(store_path)), nl=False)
+    ID を付けると、その評価書の前の変更箇所から学んだ習慣（改訂の扱い・事前の説明・説明）も示す
+    （VERSION の変更箇所に当てはめるもの。既定は最新版）。学んだ値と既定の値は # を付けて控えとして書くので、
+    出力をそのまま settings.yaml に保存しても動きは変わらない。"""
+    from .settings import SETTINGS_FILE, learnt_habits, load_settings, settings_report
+
+    with _open(store_path) as store:
+        learnt = None
+        if assessment_id is not None:
+            assessment_id = store.resolve_id(assessment_id)
+            learnt = learnt_habits(store, assessment_id, load_settings(store_path), version)
+    click.echo(settings_report(store_path, learnt, assessment_id or ""), nl=False)
     if not (store_path / SETTINGS_FILE).exists():
-        click.echo(f"# 変えるときは、この内容を {store_path / SETTINGS_FILE} に保存して編集してください。", err=True)
+        click.echo(f"# 変えるときは、この内容を {store_path / SETTINGS_FILE} に保存して、変える行の # を外してください。", err=True)
 
 
 @cli.command()
-@click.argument("kind", type=str)
+@click.argument("kind", type=str, metavar="KIND")
 @click.option("-o", "--output", type=PathType(dir_okay=False), help="書き出すファイル（既定: 画面）")
 def new(kind: str, output: Path | None) -> None:
     """空の評価書（全項目を並べた YAML）を作る（KIND: 全項目評価書 / 重点項目評価書）。"""

@@ -35,7 +35,13 @@ def _entries(store, assessment_id: str) -> list[dict[str, Any]]:
         return []  # most assessments have no decisions: PyYAML is not even imported
     import yaml
 
-    return yaml.safe_load(data.decode("utf-8")) or []
+    text = data.decode("utf-8", "replace")
+    try:
+        return yaml.safe_load(text) or []
+    except yaml.YAMLError as e:  # fsck and pull check these files; one edited by hand can still be wrong
+        from .load import yaml_error_message
+
+        raise PiadiffError(yaml_error_message(e, decisions_path(assessment_id), text)) from None
 
 
 def check_decisions(data: bytes) -> list[str]:
@@ -44,9 +50,15 @@ def check_decisions(data: bytes) -> list[str]:
     import yaml
 
     try:
-        entries = yaml.safe_load(data.decode("utf-8"))
-    except (UnicodeDecodeError, yaml.YAMLError) as e:
-        return [f"YAML として読めません（{str(e).splitlines()[0][:100] if str(e) else type(e).__name__}）"]
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return ["UTF-8 として読めません（piadiff decide で記録し直してください）"]
+    try:
+        entries = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        from .load import yaml_error_message
+
+        return [yaml_error_message(e, None, text)]
     if entries is None:
         return []
     if not isinstance(entries, list):
@@ -88,6 +100,26 @@ def read_decisions(store, assessment_id: str) -> dict[str, VersionDecisions]:
     return out
 
 
+def default_explanation(store, assessment_id: str, version: str, row: int, target, timing: str, settings) -> str:
+    """The 説明 to record when an officer sets a row's 提出時期 without one: the sentence the classifier
+    proposes for the row's reason (the store's wording, else the body's learnt one, else the default),
+    or none on a 事前 row where the body does not explain 事前 rows. Refused when the row's reason
+    says the other timing: its sentence would contradict the decision."""
+    from .classify import explanation, load_rules
+    from .settings import learnt_habits
+
+    habits = settings.habits(learnt_habits(store, assessment_id, settings, version).habits)
+    if timing == "事前" and not habits.explain_pre:
+        return ""
+    reason = load_rules().reasons.get(target.reason)
+    if reason is not None and reason.timing in (timing, "revision"):
+        return explanation(target.reason, habits, settings.explanations)
+    said = f"の理由は「{reason.label}」（{reason.timing}の理由）" if reason is not None else "は理由が分からない行"
+    example = "組織の改正に伴う変更であるため、重要な変更に当たらない" if timing == "事後" else "リスク対策の追加であり、事前に提出・公表する"
+    raise PiadiffError(f"{version} の {row} 行目{said}なので、{timing}とする説明を --reason（画面では説明の欄）に"
+                       f"書いてください（例: --reason \"{example}\"。何も記録していません）")
+
+
 def decide(store, assessment_id: str, version: str, row: int | None, settings, *, timing: str | None = None,
            explanation: str | None = None, effective: dt.date | None = None, author: str | None = None) -> dict[str, Any]:
     """Record an officer's decision for row ``row`` (1-based, as printed) of ``version``'s batch:
@@ -117,6 +149,8 @@ def decide(store, assessment_id: str, version: str, row: int | None, settings, *
         entry.update({"場所": target.place, "項目": target.item})
     if timing is not None:
         entry["提出時期"] = timing
+        if explanation is None and row is not None:
+            explanation = default_explanation(store, aid, rev.label, row, target, timing, settings)
         if explanation is not None:
             entry["説明"] = explanation
     if effective is not None:

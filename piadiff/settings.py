@@ -1,7 +1,9 @@
 """Per-store settings: how this body writes its annex (settings.yaml at the top of the store).
 
-Every key is optional; what is not written keeps its default. ``piadiff settings`` prints the
-file with every default filled in, ready to edit.
+Every key is optional; what is not written keeps its default, or, for the body's habits (改訂の扱い,
+事前の説明, 説明), what the assessment's earlier annex rows show. ``piadiff settings [ID]`` prints the
+settings in effect and where each comes from, as a file that can be saved as it is: what was not
+written stays commented out, so saving it changes nothing.
 """
 
 from __future__ import annotations
@@ -42,10 +44,18 @@ class Settings:
         from .classify import DEFAULT_POLICY, Habits
 
         base = learnt or Habits()
+        if self.policy:  # written: the body's own practice, stated rather than estimated
+            policy, known, rate = self.policy, True, None
+        elif learnt:  # how sure the estimate is (learnt_policy, pull_rate) goes with it: it sets the 確度
+            policy, known, rate = base.policy, base.learnt_policy, base.pull_rate
+        else:
+            policy, known, rate = DEFAULT_POLICY, False, None
         return Habits(
-            policy=self.policy or (base.policy if learnt else DEFAULT_POLICY),
+            policy=policy,
             explain_pre=self.explain_pre if self.explain_pre is not None else base.explain_pre,
             phrasing=base.phrasing,
+            learnt_policy=known,
+            pull_rate=rate,
         )
 
     def placeholder(self, name: str) -> str:
@@ -59,18 +69,10 @@ class Settings:
 
 def load_settings(store_path: str | Path | None) -> Settings:
     """The settings of a store; defaults where the file or a key is missing."""
-    if store_path is None:
+    data = written_settings(store_path)
+    if not data:
         return Settings()
-    path = Path(store_path) / SETTINGS_FILE
-    if not path.exists():
-        return Settings()
-    from .load import read_document_data
-
-    data = read_document_data(path)
-    if data is None:
-        return Settings()
-    if not isinstance(data, dict):
-        raise PiadiffError(f"{path}: 設定は「項目の書き方: 正式」のような項目の並びで書いてください")
+    path = Path(store_path) / SETTINGS_FILE  # type: ignore[arg-type]
     known = {"項目の書き方", "元年", "抜粋", "抜粋する長さ", "記載", "説明", "改訂の扱い", "事前の説明", "重大事故"}
     unknown = sorted(set(data) - known)
     if unknown:
@@ -105,6 +107,26 @@ def load_settings(store_path: str | Path | None) -> Settings:
     )
 
 
+def written_settings(store_path: str | Path | None) -> dict[str, Any]:
+    """What the store's settings.yaml writes, as read (empty when there is no file)."""
+    if store_path is None:
+        return {}
+    path = Path(store_path) / SETTINGS_FILE
+    if not path.exists():
+        return {}
+    from .load import read_document_data
+
+    data = read_document_data(path)  # a YAML mistake is said as for documents: file, line, what to do
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise PiadiffError(f"{path}: 設定は「項目の書き方: 正式」のような項目の並びで書いてください")
+    for key in ("記載", "説明"):
+        if data.get(key) is not None and not isinstance(data[key], dict):
+            raise PiadiffError(f"{path}: {key} は「  新規: (新規)」のように、字下げした項目の並びで書いてください")
+    return data
+
+
 def _incident(value: Any, path: Path) -> bool:
     """しきい値判断の重大事故: あり / なし (written by the officer; the form does not ask it)."""
     if value is None or str(value).strip() in ("なし", "無し", "発生なし"):
@@ -125,28 +147,137 @@ def _flag(value: Any, path: Path, name: str) -> bool:
     raise PiadiffError(f"{path}: {name} は「する」か「しない」で書いてください（「{value}」）")
 
 
-def settings_template(settings: Settings | None = None) -> str:
-    """settings.yaml with every setting and its current value, for the officer to edit."""
-    s = settings or Settings()
-    from .classify import load_rules
+@dataclass(frozen=True)
+class Learnt:
+    """What an assessment's earlier annex rows taught, up to (not including) one version's batch."""
+
+    habits: "Habits | None"  # None: no earlier batch to learn from
+    batches: int = 0  # the earlier batches (published 変更日 and recorded versions) learnt from
+    pre_rows: int = 0  # 事前 rows among them: 事前の説明 is learnt only from these
+    version: str = ""  # the version whose batch these habits apply to
+
+
+def learnt_habits(store, assessment_id: str, settings: Settings, version: str | None = None) -> Learnt:
+    """The habits learnt from the batches before ``version``'s (default: the latest), as
+    ``changes``/``annex`` learn them for that batch: the published rows, then each recorded version's
+    batch as decided (officers' decisions included)."""
+    # the same steps as annex.cumulative_annex, without its cache: it keeps no learner to hand out
+    from .annex import _by_date, _decided, _judged_batch, load_decisions, published_rows, read_legacy, with_published
+    from .classify import HabitLearner
+    from .diff import diff
+
+    aid = store.resolve_id(assessment_id)
+    revisions = store.revisions(aid)
+    target = store.revision(aid, version or "latest").label
+    decisions = load_decisions(store, aid)
+    published = published_rows(read_legacy(store, aid), revisions[0].kind)
+    owners = {r.label for r in revisions[1:]}
+    learner, batches = HabitLearner(), 0
+    for group in _by_date([p for p in published if p.owner not in owners]):
+        learner.add([p.facts for p in group], _decided([p.row for p in group]))
+        batches += 1
+    for old_rev, new_rev in zip(revisions, revisions[1:]):
+        if new_rev.label == target:
+            break
+        rows, facts = _judged_batch(diff(store.read(old_rev), store.read(new_rev)), new_rev.change_date, new_rev.label,
+                                    settings, learner.habits(settings.habits(None)), decisions.get(new_rev.label))
+        own = [p for p in published if p.owner == new_rev.label]
+        if own:
+            rows, facts = with_published(rows, facts, own)
+        learner.add(facts, _decided(rows))
+        batches += 1
+    return Learnt(learner.habits() if learner.seen else None, batches, learner.pre_rows, target)
+
+
+DEFAULT, LEARNT, WRITTEN = "既定", "学習", "設定ファイル"
+
+
+@dataclass(frozen=True)
+class SettingLine:
+    """One setting as it is applied: its value, where it comes from, and whether the line is in effect
+    when saved (a learnt or a learnable default value stays commented out: saving it changes nothing)."""
+
+    key: str
+    value: str
+    source: str  # 既定 / 学習 / 設定ファイル
+    note: str = ""
+    commented: bool = False
+    indent: int = 0
+
+
+def effective_settings(store_path: str | Path | None, learnt: Learnt | None = None) -> list[SettingLine]:
+    """Every setting as applied (to ``learnt.version``'s batch when given), with its source."""
+    from .classify import DEFAULT_POLICY, load_rules
+
+    written = written_settings(store_path)
+    s = load_settings(store_path)
+    habits = learnt.habits if learnt else None
+
+    def plain(key: str, value: str, note: str) -> SettingLine:
+        return SettingLine(key, value, WRITTEN if key in written else DEFAULT, note)
 
     style = next(k for k, v in STYLES.items() if v == s.item_style)
     lines = [
-        "# piadiff の設定（この保存先のすべての評価書に効きます）",
-        f"項目の書き方: {style}    # 正式: Ⅱ 特定個人情報ファイルの概要(4. … 委託事項2 ③委託先名) / 番号: Ⅱ-4委託事項2③",
-        f"元年: {'する' if s.gannen else 'しない'}        # する: 令和元年 / しない: 令和1年",
-        f"抜粋: {'する' if s.excerpt else 'しない'}        # する: 長い文の変更は変わった文だけを残し、ほかを (省略) と書く",
-        f"抜粋する長さ: {s.excerpt_min_chars}   # この文字数以上の文を抜粋する",
-        f"改訂の扱い: {_policy_name(s.policy)}    # 重要な変更を含む改訂で、ほかの行を 各行: それぞれの判定のまま / 追加: 追記の行も事前 / すべて: すべて事前（書かなければ過去の変更箇所から学ぶ。既定は 追加）",
-        f"事前の説明: {'する' if s.explain_pre else 'しない'}   # 事前の行にも提出時期に係る説明を書く",
-        f"重大事故: {'あり' if s.serious_incident else 'なし'}     # しきい値判断の問い: 特定個人情報に関する重大事故の発生（様式のⅢ-7 とは別の問い）",
-        "記載:",
+        plain("項目の書き方", style, "正式: Ⅱ 特定個人情報ファイルの概要(4. … 委託事項2 ③委託先名) / 番号: Ⅱ-4委託事項2③"),
+        plain("元年", "する" if s.gannen else "しない", "する: 令和元年 / しない: 令和1年"),
+        plain("抜粋", "する" if s.excerpt else "しない", "する: 長い文の変更は変わった文だけを残し、ほかを (省略) と書く"),
+        plain("抜粋する長さ", str(s.excerpt_min_chars), "この文字数以上の文を抜粋する"),
     ]
-    lines += [f"  {k}: {_q(s.placeholder(k))}" for k in DEFAULT_PLACEHOLDERS]
-    lines.append("説明:     # 提出時期に係る説明（理由ごと）")
+    policy_note = "重要な変更を含む改訂で、ほかの行を 各行: それぞれの判定のまま / 追加: 追記の行も事前 / すべて: すべて事前"
+    if s.policy:
+        lines.append(SettingLine("改訂の扱い", _policy_name(s.policy), WRITTEN, policy_note))
+    elif habits is not None and habits.learnt_policy:
+        rate = f"。※のない項目の変更を事前にした割合の推定 {habits.pull_rate:.0%}" if habits.pull_rate is not None else ""
+        lines.append(SettingLine("改訂の扱い", _policy_name(habits.policy), LEARNT,
+                                 f"前の変更箇所 {learnt.batches} まとまりから{rate}。{policy_note}", True))
+    else:
+        why = (f"前の変更箇所（{learnt.batches} まとまり）からはまだ学べない" if learnt
+               else "評価書ごとに前の変更箇所から学び、学べないときはこの値")
+        lines.append(SettingLine("改訂の扱い", _policy_name(DEFAULT_POLICY), DEFAULT, f"{why}。{policy_note}", True))
+    pre_note = "事前の行にも提出時期に係る説明を書く"
+    if s.explain_pre is not None:
+        lines.append(SettingLine("事前の説明", "する" if s.explain_pre else "しない", WRITTEN, pre_note))
+    elif habits is not None and learnt.pre_rows:
+        lines.append(SettingLine("事前の説明", "する" if habits.explain_pre else "しない", LEARNT,
+                                 f"前の変更箇所の事前の行 {learnt.pre_rows} 行から。{pre_note}", True))
+    else:
+        lines.append(SettingLine("事前の説明", "しない", DEFAULT, pre_note, True))
+    lines.append(plain("重大事故", "あり" if s.serious_incident else "なし",
+                       "しきい値判断の問い: 特定個人情報に関する重大事故の発生（様式のⅢ-7 とは別の問い）"))
+    lines.append(SettingLine("記載", "", WRITTEN if "記載" in written else DEFAULT, "置き換える文言"))
+    placeholders = written.get("記載") or {}
+    lines += [SettingLine(k, _q(s.placeholder(k)), WRITTEN if k in placeholders else DEFAULT, indent=2)
+              for k in DEFAULT_PLACEHOLDERS]
+    lines.append(SettingLine("説明", "", WRITTEN if "説明" in written else DEFAULT, "提出時期に係る説明（理由ごと）"))
+    phrasing = (habits.phrasing if habits else None) or {}
     for code, reason in load_rules().reasons.items():
-        lines.append(f"  {code}: {_q(s.explanations.get(code, reason.text))}")
-    return "\n".join(lines) + "\n"
+        if code in s.explanations:
+            lines.append(SettingLine(code, _q(s.explanations[code]), WRITTEN, reason.label, indent=2))
+        elif code in phrasing:
+            lines.append(SettingLine(code, _q(phrasing[code]), LEARNT, reason.label, True, 2))
+        else:
+            lines.append(SettingLine(code, _q(reason.text), DEFAULT, reason.label, True, 2))
+    return lines
+
+
+def settings_report(store_path: str | Path | None, learnt: Learnt | None = None, assessment: str = "") -> str:
+    """The settings in effect as a settings.yaml: each line says where its value comes from. Lines
+    not written in the store's file (learnt habits, the defaults they replace) are commented out,
+    so that saving the report as settings.yaml changes nothing."""
+    where = Path(store_path) / SETTINGS_FILE if store_path is not None else Path(SETTINGS_FILE)
+    scope = (f"評価書 {assessment} の {learnt.version} の変更箇所に当てはめる設定" if learnt
+             else "この保存先のすべての評価書に効く設定（学習する習慣は piadiff settings ID で評価書ごとに表示）")
+    out = [
+        f"# piadiff の設定: {scope}",
+        f"# 各行の # の後は値の出どころ: {DEFAULT} / {LEARNT}（前の変更箇所から） / {WRITTEN}（{where}）",
+        "# 行頭が # の行は学習か既定に任せている値の控えで、# を外すとその値に固定します（学習しなくなります）。",
+        "# この内容をそのまま保存しても動きは変わりません。",
+    ]
+    for line in effective_settings(store_path, learnt):
+        text = f"{' ' * line.indent}{'# ' if line.commented else ''}{line.key}:" + (f" {line.value}" if line.value else "")
+        note = f"{line.source}。{line.note}" if line.note else line.source
+        out.append(f"{text}    # {note}")
+    return "\n".join(out) + "\n"
 
 
 def _policy_name(policy: str | None) -> str:
