@@ -106,8 +106,11 @@ def _title(item: Item) -> str:
 
 
 def _rows(text: str) -> int:
-    lines = sum(max(1, -(-len(line) // 50)) for line in text.split("\n")) if text else 1
-    return max(2, min(lines + 1, 24))
+    """A textarea as tall as its text (a short name one line, an empty field two, at most 24)."""
+    if not text:
+        return 2
+    lines = sum(max(1, -(-len(line) // 50)) for line in text.split("\n"))
+    return 1 if lines == 1 and len(text) <= 40 else min(lines + 1, 24)
 
 
 def _show_date(value: Any) -> str:
@@ -178,7 +181,7 @@ class _Builder:
         return node
 
     def group(self, item: Item, raw: Any, path: str, vpath: str, depth: int) -> Node:
-        node = Node("group", item, path, _id("g", path), item.label or item.key, item.significant, depth=depth)
+        node = Node("group", item, path, _id("g", path), _title(item), item.significant, depth=depth)
         entries = raw if isinstance(raw, list) else []
         for pos, entry in enumerate(entries):
             entry = entry if isinstance(entry, dict) else {}
