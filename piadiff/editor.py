@@ -470,6 +470,7 @@ class Draft:
     base_label: str | None = None
     base_commit: str | None = None
     saved_at: str = ""
+    base_hash: str | None = None  # the base's content: found again if pull records it anew under another commit
 
     @property
     def token(self) -> str:
@@ -479,7 +480,8 @@ class Draft:
 
     def as_json(self) -> dict[str, Any]:
         return {"format": DRAFT_FORMAT, "kind": self.kind, "assessment_id": self.assessment_id,
-                "base": {"label": self.base_label, "commit": self.base_commit} if self.base_commit else None,
+                "base": {"label": self.base_label, "commit": self.base_commit, "content_hash": self.base_hash}
+                if self.base_commit else None,
                 "saved_at": self.saved_at, "data": self.data}
 
 
@@ -522,7 +524,7 @@ class Drafts:
                 raise ValueError("format")
             base = d.get("base") or {}
             return Draft(str(d["kind"]), d["data"], d.get("assessment_id"), base.get("label"), base.get("commit"),
-                         str(d.get("saved_at") or ""))
+                         str(d.get("saved_at") or ""), base.get("content_hash"))
         except (ValueError, KeyError, TypeError, AttributeError):
             raise PiadiffError(f"下書き {path} の形が読めません（piadiff の下書きではないか、壊れています）。"
                                "捨てるには、このファイルを消してください") from None
@@ -560,6 +562,19 @@ class Drafts:
                 if d is not None:
                     out.append((p.stem, d))
         return sorted(out, key=lambda td: td[1].saved_at, reverse=True)
+
+
+def base_revision(store, assessment_id: str, draft: Draft) -> Any:
+    """The recorded version a draft started from: by its commit, else by its content (``pull`` records
+    a version of this machine anew under another commit); None where neither is in the history."""
+    revs = store.revisions(assessment_id)
+    for rev in revs:
+        if rev.commit == draft.base_commit:
+            return rev
+    for rev in reversed(revs):
+        if draft.base_hash and rev.content_hash == draft.base_hash:
+            return rev
+    return None
 
 
 def draft_title(draft: Draft) -> str:

@@ -330,12 +330,17 @@ EDIT_MESSAGES = {"saved": "下書きを保存しました（まだ記録して�
 def _edit_routes(app, open_store, settings, refuse, today) -> None:
     """Editing in the browser: the form, drafts, the compare-before-record page, recording and
     carrying a draft over (the model is piadiff.editor; these only read requests and answer)."""
+    import threading
+    from dataclasses import replace
+
     from flask import abort, redirect, render_template, request, url_for
     from markupsafe import Markup
 
     from .editor import NEW_FOLDER, Draft, Drafts, apply_action, check, draft_title, form_to_raw, form_tree, warnings_of
 
     place = {}  # the store's git directory, found once
+    # a draft is read, checked against the page's token and written as one step (threads of this server)
+    lock = threading.Lock()
 
     def drafts(store=None) -> Drafts:
         if "git" not in place:
@@ -414,7 +419,7 @@ def _edit_routes(app, open_store, settings, refuse, today) -> None:
         from .errors import PiadiffError
 
         form = request.form
-        with open_store() as store:
+        with lock, open_store() as store:
             if aid is not None:
                 aid = store.resolve_id(aid)
             w = where(aid, token)
@@ -425,13 +430,13 @@ def _edit_routes(app, open_store, settings, refuse, today) -> None:
                 base = store.revision(aid, form.get("base", ""))
                 if base.commit != form.get("base"):
                     raise PiadiffError("この画面の元の版が読めません（ページを開き直してください。何も保存していません）")
-                draft = Draft(base.kind, {}, aid, base.label, base.commit)
+                draft = Draft(base.kind, {}, aid, base.label, base.commit, base_hash=base.content_hash)
             raw = form_to_raw(draft.kind, form)
             action = form.get("action", "save")
             anchor, code = "", "saved"
             if action.partition(":")[0] in ("add", "remove", "up", "down"):
                 raw, anchor, code = apply_action(raw, action)
-            drafts(store).save(w["key"], Draft(draft.kind, raw, draft.assessment_id, draft.base_label, draft.base_commit))
+            drafts(store).save(w["key"], replace(draft, data=raw))
         if action == "compare":
             return redirect(w["compare"], 303)
         return redirect(f"{w['edit']}?msg={code}" + (f"#{anchor}" if anchor else ""), 303)
@@ -454,7 +459,7 @@ def _edit_routes(app, open_store, settings, refuse, today) -> None:
 
         kind = load_catalog(request.form.get("kind", "")).kind  # an unknown kind: an error page
         token = new_token()
-        with open_store() as store:
+        with lock, open_store() as store:
             drafts(store).save(f"{NEW_FOLDER}/{token}", Draft(kind, blank_raw(kind)))
         return redirect(url_for("new_edit", token=token), 303)
 
@@ -521,7 +526,7 @@ def _edit_routes(app, open_store, settings, refuse, today) -> None:
         from .wareki import parse_date, to_wareki
 
         form = request.form
-        with open_store() as store:
+        with lock, open_store() as store:
             if aid is not None:
                 aid = store.resolve_id(aid)
             w = where(aid, token)
@@ -578,7 +583,7 @@ def _edit_routes(app, open_store, settings, refuse, today) -> None:
         return record(None, check_token(token))
 
     def discard(aid: str | None, token: str | None):
-        with open_store() as store:
+        with lock, open_store() as store:
             if aid is not None:
                 aid = store.resolve_id(aid)
             w = where(aid, token)
@@ -601,9 +606,9 @@ def _edit_routes(app, open_store, settings, refuse, today) -> None:
     @app.route("/a/<aid>/edit/carry", methods=["GET", "POST"])
     def edit_carry(aid: str):
         from .annex import changes_between
-        from .editor import carry_over
+        from .editor import base_revision, carry_over
 
-        with open_store() as store:
+        with lock, open_store() as store:
             aid = store.resolve_id(aid)
             w = where(aid, None)
             sent = request.form.get("token", "") if request.method == "POST" else None
@@ -614,18 +619,19 @@ def _edit_routes(app, open_store, settings, refuse, today) -> None:
             latest = revs[-1]
             if draft.base_commit == latest.commit:
                 return redirect(w["edit"], 303)
-            base = store.revision(aid, draft.base_commit)
+            base = base_revision(store, aid, draft)  # None: every value the draft has otherwise is the officer's choice
             if request.method == "POST" and request.form.get("latest") != latest.commit:
                 return message(f"このページを開いた後に {latest.label} が記録されました。何もしていません。開き直してください。", 409,
                                [("開き直す", w["carry"])])
             choices = request.form if request.method == "POST" else {}
-            carried = carry_over(store.read(base).data, draft.data, store.read(latest).data, settings(), choices)
+            base_data = store.read(base).data if base is not None else {}
+            carried = carry_over(base_data, draft.data, store.read(latest).data, settings(), choices)
             if request.method == "POST":
                 if carried.unresolved:
                     abort(400, f"両方で変わった項目 {carried.unresolved} か所のどちらを残すか選んでください（何もしていません）")
-                drafts(store).save(aid, Draft(draft.kind, carried.data, aid, latest.label, latest.commit))
+                drafts(store).save(aid, Draft(draft.kind, carried.data, aid, latest.label, latest.commit, base_hash=latest.content_hash))
                 return redirect(f"{w['edit']}?msg=carried", 303)
-            between = changes_between(store, aid, base.label, latest.label, settings())
+            between = changes_between(store, aid, base.label, latest.label, settings()) if base is not None else None
         return render_template("web/edit_carry.html", w=w, draft=draft, base=base, latest=latest, between=between,
                                carried=carried, token=draft.token)
 

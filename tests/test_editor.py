@@ -531,3 +531,28 @@ def test_the_edit_page_and_the_compare_page_are_linked_from_the_assessment(demo_
     c = client(demo_store)
     page = c.get(f"/a/{AID}").data.decode()
     assert f'href="/a/{AID}/edit" id="edit">この版を編集</a>' in page
+
+
+def test_a_draft_whose_version_was_recorded_anew_is_found_by_content_or_every_difference_is_chosen(demo_store):
+    """pull records this machine's versions anew (other commits): the draft's base is found by its
+    content; where it is gone altogether, each value the draft and the latest version differ on is a choice."""
+    c = client(demo_store)
+    html, form, _ = edit_page(c)
+    form[field_for(html, "①部署")] = "下書きの部署"
+    post(c, f"/a/{AID}/edit", form)
+    path = demo_store / ".git" / "piadiff-drafts" / f"{AID}.json"
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    saved["base"]["commit"] = "0" * 40  # a commit no longer in the history, same content
+    path.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
+    carry = c.get(f"/a/{AID}/edit/carry").data.decode()
+    assert 'id="between"' in carry and 'id="no-conflicts"' in carry and "①部署" in carry
+    form, _ = read_form(carry, f"/a/{AID}/edit/carry")
+    assert post(c, f"/a/{AID}/edit/carry", form, "").status_code == 303
+    assert c.get(f"/a/{AID}/edit/compare").status_code == 200  # carried: comparable and recordable again
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    saved["base"] = {"label": "v3", "commit": "0" * 40, "content_hash": "0" * 64}
+    path.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
+    carry = c.get(f"/a/{AID}/edit/carry").data.decode()
+    assert 'id="no-base"' in carry
+    conflicts = [text(f) for f in re.findall(r'<fieldset class="conflict".*?</fieldset>', carry, re.S)]
+    assert len(conflicts) == 1 and "下書きの部署" in conflicts[0]
