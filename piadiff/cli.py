@@ -613,15 +613,22 @@ def decide(assessment_id: str, version: str, row: int | None, timing, explanatio
     settings = load_settings(store_path)
     with _open(store_path) as store:
         entry = record_decision(store, assessment_id, version, row, settings, timing=timing, explanation=explanation,
-                                effective=parse_date(effective) if effective else None, author=author)
+                                effective=parse_date(effective) if effective else None, author=author,
+                                ask=_ask if sys.stdin.isatty() else None)
     what = entry.get("項目", "改訂全体")
     done = "、".join(f"{k} {entry[k]}" for k in ("提出時期", "施行日") if k in entry)
     click.echo(f"{entry['版']} {what}: {done} を記録しました。")
-    if "説明" in entry and explanation is None:
-        said = f"「{entry['説明']}」" if entry["説明"] else "なし（事前の行には説明を書かない設定・習慣のため）"
-        click.echo(f"  説明（--reason の指定がないので、この行の理由のもの）: {said}。変えるときは --reason \"説明\" を付けて記録し直してください。")
+    if "説明" in entry and explanation is None:  # none given: say which sentence went in, and why
+        said = f"「{entry['説明']}」（{entry.note}）" if entry["説明"] else f"なし（{entry.note}）"
+        click.echo(f"  説明: {said}")
+        if entry["説明"]:
+            click.echo("  別の説明にするときは --reason \"説明\" を付けて記録し直してください。")
     elif "説明" in entry:
         click.echo(f"  説明: 「{entry['説明']}」")
+
+
+def _ask(question: str) -> str:
+    return click.prompt(f"{question}（空のままなら説明なし）", default="", show_default=False)
 
 
 @cli.command()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from .errors import NotFoundError, PiadiffError
 
@@ -100,28 +100,41 @@ def read_decisions(store, assessment_id: str) -> dict[str, VersionDecisions]:
     return out
 
 
-def default_explanation(store, assessment_id: str, version: str, row: int, target, timing: str, settings) -> str:
-    """The 説明 to record when an officer sets a row's 提出時期 without one: the sentence the classifier
-    proposes for the row's reason (the store's wording, else the body's learnt one, else the default),
-    or none on a 事前 row where the body does not explain 事前 rows. Refused when the row's reason
-    says the other timing: its sentence would contradict the decision."""
+class Decided(dict):
+    """The entry recorded (as written to decisions/<id>.yaml), with ``note``: where its 説明 came from
+    when the officer gave none (empty when one was given)."""
+
+    note: str = ""
+
+
+def default_explanation(store, assessment_id: str, version: str, row: int, target, timing: str, settings,
+                        ask: Callable[[str], str] | None = None) -> tuple[str, str]:
+    """(説明, where it came from) when an officer sets a row's 提出時期 without a 説明: the sentence the
+    classifier proposes for the row's reason (the store's wording, else the body's learnt one, else
+    the default), or none on a 事前 row where the body does not explain 事前 rows. When the row's
+    reason says the other timing its sentence would contradict the decision: ``ask`` the officer,
+    else leave it empty and say so."""
     from .classify import explanation, load_rules
     from .settings import learnt_habits
 
     habits = settings.habits(learnt_habits(store, assessment_id, settings, version).habits)
     if timing == "事前" and not habits.explain_pre:
-        return ""
+        return "", "事前の行には説明を書かない設定・習慣のため、説明は空欄"
     reason = load_rules().reasons.get(target.reason)
     if reason is not None and reason.timing in (timing, "revision"):
-        return explanation(target.reason, habits, settings.explanations)
-    said = f"の理由は「{reason.label}」（{reason.timing}の理由）" if reason is not None else "は理由が分からない行"
+        return explanation(target.reason, habits, settings.explanations), f"この行の理由「{reason.label}」の説明"
+    said = f"この行の理由「{reason.label}」は{reason.timing}の理由" if reason is not None else "この行の理由が分からない"
+    question = f"{said}なので、{timing}とする説明を書いてください"
+    text = (ask(question) or "").strip() if ask is not None else ""
+    if text:
+        return text, "入力された説明"
     example = "組織の改正に伴う変更であるため、重要な変更に当たらない" if timing == "事後" else "リスク対策の追加であり、事前に提出・公表する"
-    raise PiadiffError(f"{version} の {row} 行目{said}なので、{timing}とする説明を --reason（画面では説明の欄）に"
-                       f"書いてください（例: --reason \"{example}\"。何も記録していません）")
+    return "", f"{said}なので説明は空欄。--reason \"{example}\" のように説明を付けて記録し直してください"
 
 
 def decide(store, assessment_id: str, version: str, row: int | None, settings, *, timing: str | None = None,
-           explanation: str | None = None, effective: dt.date | None = None, author: str | None = None) -> dict[str, Any]:
+           explanation: str | None = None, effective: dt.date | None = None, author: str | None = None,
+           ask: Callable[[str], str] | None = None) -> Decided:
     """Record an officer's decision for row ``row`` (1-based, as printed) of ``version``'s batch:
     its 提出時期 (and explanation) and/or its 施行日; without a row, the 施行日 of the revision."""
     import yaml
@@ -137,6 +150,7 @@ def decide(store, assessment_id: str, version: str, row: int | None, settings, *
     rev = store.revision(assessment_id, version)
     aid = rev.assessment_id
     entry: dict[str, Any] = {"版": rev.label}
+    note = ""
     if row is not None:
         batch = version_batch(cumulative_annex(store, aid, settings, until=rev.label), rev.label)
         if batch is None:
@@ -150,7 +164,7 @@ def decide(store, assessment_id: str, version: str, row: int | None, settings, *
     if timing is not None:
         entry["提出時期"] = timing
         if explanation is None and row is not None:
-            explanation = default_explanation(store, aid, rev.label, row, target, timing, settings)
+            explanation, note = default_explanation(store, aid, rev.label, row, target, timing, settings, ask)
         if explanation is not None:
             entry["説明"] = explanation
     if effective is not None:
@@ -164,4 +178,6 @@ def decide(store, assessment_id: str, version: str, row: int | None, settings, *
     what = f"{row}行目" if row is not None else "改訂"
     store.write_file(decisions_path(aid), text.encode("utf-8"), f"{aid} {rev.label} {what}の判断を記録",
                      author=author, trailers={"Decision-For": f"{aid} {rev.label}"})
-    return entry
+    decided = Decided(entry)
+    decided.note = note
+    return decided

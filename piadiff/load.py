@@ -57,7 +57,7 @@ def _looks_utf16(data: bytes) -> bool:
     the bytes of one parity (almost) only, and the whole reads as UTF-16."""
     head = data[:2000]
     even, odd = head[0::2].count(0), head[1::2].count(0)
-    if max(even, odd) * 50 < len(head) or min(even, odd) * 10 > max(even, odd) or len(data) % 2:
+    if not max(even, odd) or max(even, odd) * 50 < len(head) or min(even, odd) * 10 > max(even, odd) or len(data) % 2:
         return False
     try:
         data.decode("utf-16-le" if odd else "utf-16-be")

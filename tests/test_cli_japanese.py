@@ -192,7 +192,7 @@ def test_decide_without_a_reason_records_the_reasons_sentence_and_says_it(run, d
     r = run("decide", "12", "v3", "5", "--timing", "事後")
     assert r.exit_code == 0, r.output
     sentence = "重要な変更の対象となる項目（※）以外への追記であるため、事前の提出・公表は義務付けられない"
-    assert f"説明（--reason の指定がないので、この行の理由のもの）: 「{sentence}」" in r.output
+    assert f"説明: 「{sentence}」（この行の理由「※のない項目への追記」の説明）" in r.output
     row = annex_rows(run, "12")[4]
     assert (row["timing"], row["explanation"], row["decided_by_person"]) == ("事後", sentence, True)
     assert f"説明: {sentence}" in (demo / "decisions" / "12-kakuu-kodomo-iryo.yaml").read_text(encoding="utf-8")
@@ -207,15 +207,29 @@ def test_decide_uses_the_stores_own_wording_for_the_reason(run, demo):
 def test_decide_pre_without_a_reason_leaves_no_stale_post_sentence(run, demo):
     assert annex_rows(run, "12")[1]["explanation"].startswith("組織の改正")
     r = run("decide", "12", "v3", "2", "--timing", "事前")
-    assert r.exit_code == 0 and "説明（--reason の指定がないので、この行の理由のもの）: なし" in r.output
+    assert r.exit_code == 0 and "説明: なし（事前の行には説明を書かない設定・習慣のため、説明は空欄）" in r.output
     assert annex_rows(run, "12")[1]["explanation"] == ""
 
 
-def test_decide_post_on_a_significant_row_asks_for_the_explanation(run, demo):
+def test_decide_post_on_a_significant_row_says_the_explanation_is_missing(run, demo):
     assert annex_rows(run, "12")[8]["reason"] == "significant-item"
-    before = snapshot(demo)
-    assert_clean_error(run("decide", "12", "v3", "9", "--timing", "事後"),
-                       "v3 の 9 行目の理由は「重要な変更（※の項目）」（事前の理由）なので、事後とする説明を --reason", "何も記録していません")
-    assert snapshot(demo) == before
+    r = run("decide", "12", "v3", "9", "--timing", "事後")
+    assert r.exit_code == 0
+    assert ("説明: なし（この行の理由「重要な変更（※の項目）」は事前の理由なので説明は空欄。--reason \"組織の改正に伴う変更であるため、"
+            "重要な変更に当たらない\" のように説明を付けて記録し直してください）") in r.output
     r = run("decide", "12", "v3", "9", "--timing", "事後", "--reason", "文言の整理であるため、重要な変更に当たらない")
     assert r.exit_code == 0 and "説明: 「文言の整理であるため、重要な変更に当たらない」" in r.output
+    assert annex_rows(run, "12")[8]["explanation"] == "文言の整理であるため、重要な変更に当たらない"
+
+
+def test_decide_asks_for_the_explanation_it_cannot_take_from_the_reason(demo):
+    from piadiff.decisions import decide
+    from piadiff.settings import load_settings
+    from piadiff.store import Store
+
+    asked = []
+    with Store(demo) as store:
+        entry = decide(store, "12", "v3", 9, load_settings(demo), timing="事後",
+                       ask=lambda q: asked.append(q) or "様式の文言の整理であるため")
+    assert asked == ["この行の理由「重要な変更（※の項目）」は事前の理由なので、事後とする説明を書いてください"]
+    assert entry["説明"] == "様式の文言の整理であるため" and entry.note == "入力された説明"
