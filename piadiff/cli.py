@@ -471,12 +471,19 @@ def log(assessment_id: str | None, store_path: Path) -> None:
 @click.option("-o", "--output", type=PathType(dir_okay=False), help="書き出すファイル（既定: 画面）")
 @store_option
 def show(assessment_id: str, version: str, fmt: str, output: Path | None, store_path: Path) -> None:
-    """記録された版を取り出す（VERSION: v3 / latest / latest~1 / 変更日 / コミットID）。"""
+    """記録された版を取り出す（VERSION: v3 / latest / latest~1 / 変更日 / コミットID）。
+
+    -o のファイル名が .xlsx なら、記入用の Excel のブック（書き込んで validate / record で読める）。"""
     from .canonical import canonical_yaml
 
     with _open(store_path) as store:
         rev = store.revision(assessment_id, version)
-        data = store.read_bytes(rev) if fmt == "json" else canonical_yaml(store.read(rev).data).encode("utf-8")
+        if output is not None and output.suffix.lower() == ".xlsx":
+            from .workbook import write_workbook
+
+            data = write_workbook(store.read(rev))
+        else:
+            data = store.read_bytes(rev) if fmt == "json" else canonical_yaml(store.read(rev).data).encode("utf-8")
     _write(data, output)
 
 
@@ -933,11 +940,18 @@ def settings_command(assessment_id: str | None, version: str | None, store_path:
 @click.argument("kind", type=str, metavar="KIND")
 @click.option("-o", "--output", type=PathType(dir_okay=False), help="書き出すファイル（既定: 画面）")
 def new(kind: str, output: Path | None) -> None:
-    """空の評価書（全項目を並べた YAML）を作る（KIND: 全項目評価書 / 重点項目評価書）。"""
+    """空の評価書（全項目を並べた YAML）を作る（KIND: 全項目評価書 / 重点項目評価書）。
+
+    -o のファイル名が .xlsx なら、記入用の Excel のブック（書き込んで validate / record で読める）。"""
     from .template import blank_document
 
     if output is not None and output.exists():
         raise PiadiffError(f"{output} は既にあります。別の名前を指定してください")
+    if output is not None and output.suffix.lower() == ".xlsx":
+        from .workbook import write_workbook
+
+        _write(write_workbook(None, kind), output)
+        return
     _write(blank_document(kind).encode("utf-8"), output)
 
 

@@ -102,6 +102,10 @@ def parse_text(text: str, source: str, fmt: str | None = None) -> Any:
 def read_document_data(path: str | Path) -> Any:
     """Read a document file into plain data (dicts, lists, strings, numbers, None)."""
     p = Path(path)
+    if p.suffix.lower() == ".xlsx":  # a workbook of piadiff's own layout (piadiff new / show -o ….xlsx)
+        from .workbook import read_workbook
+
+        return read_workbook(p)
     text = decode(read_bytes(p, limits.DOCUMENT_BYTES), str(p))
     suffix = p.suffix.lower()
     fmt = "json" if suffix == ".json" else "yaml" if suffix in (".yaml", ".yml") else None
