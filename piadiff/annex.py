@@ -436,6 +436,37 @@ def cumulative_annex(store, assessment_id: str, settings: Settings, until: str |
     key that chains every version before it: the annex reads what it judged before and judges only
     versions it has not met, so adding a version costs one batch.
     """
+    placed = _walk(store, assessment_id, settings, until=until).placed
+    return [b for _, b in sorted(placed, key=lambda pair: pair[0])]
+
+
+@dataclass
+class LearntSoFar:
+    """What the habits learnt from a body's batches before one version (see :func:`habits_before`)."""
+
+    learner: HabitLearner
+    batches: int  # how many batches (published 変更日 and recorded versions) they come from
+    version: str  # the version whose batch these habits judge
+
+
+def habits_before(store, assessment_id: str, settings: Settings, version: str | None = None) -> LearntSoFar:
+    """The habits ``changes``/``annex`` apply to ``version``'s batch (default: the latest):
+    learnt from the published rows and each earlier recorded version's batch, as decided."""
+    aid = store.resolve_id(assessment_id)
+    target = store.revision(aid, version or "latest").label
+    walk = _walk(store, aid, settings, before=target)
+    return LearntSoFar(walk.learner, walk.batches, target)
+
+
+@dataclass
+class _Walked:
+    placed: list[tuple[int, Batch]]  # (place in the published order, batch)
+    learner: HabitLearner  # after the last batch walked
+    batches: int
+
+
+def _walk(store, assessment_id: str, settings: Settings, until: str | None = None, before: str | None = None) -> _Walked:
+    """The batches of :func:`cumulative_annex` up to ``until`` (included) or ``before`` (excluded)."""
     from .derived import DerivedCache, code_fingerprint, key
 
     aid = store.resolve_id(assessment_id)
@@ -448,9 +479,10 @@ def cumulative_annex(store, assessment_id: str, settings: Settings, until: str |
     owners = {r.label for r in revisions[1:]}
     earlier = [p for p in published if p.owner not in owners]
     placed = [(run[0].position, Batch("既存", run[0].row.change_date, "", [p.row for p in run])) for run in _runs(earlier)]
-    learner = HabitLearner()
+    learner, batches = HabitLearner(), 0
     for group in _by_date(earlier):
         learner.add([p.facts for p in group], _decided([p.row for p in group]))
+        batches += 1
     cache = DerivedCache(getattr(getattr(store, "repo", None), "git_dir", None))
     chain = key(code_fingerprint(), asdict(settings), legacy, revisions[0].commit if revisions else "")
     documents: dict[str, Any] = {}  # read only for the versions not judged before, each once
@@ -460,7 +492,10 @@ def cumulative_annex(store, assessment_id: str, settings: Settings, until: str |
             documents[rev.label] = store.read(rev)
         return documents[rev.label]
 
-    for old_rev, new_rev in zip(revisions, revisions[1:]):
+    walked = revisions if before is None else revisions[:[r.label for r in revisions].index(before) + 1]
+    for old_rev, new_rev in zip(walked, walked[1:]):
+        if new_rev.label == before:
+            break
         own = [p for p in published if p.owner == new_rev.label]
         chain = key(chain, new_rev.label, new_rev.commit, new_rev.change_date, _decisions_state(decisions.get(new_rev.label)))
         kept = None if own else _batch_from_cache(cache.get(chain))
@@ -481,9 +516,10 @@ def cumulative_annex(store, assessment_id: str, settings: Settings, until: str |
             if not own:
                 cache.put(chain, _batch_to_cache(batch, learner))
             documents.pop(old_rev.label, None)
+        batches += 1
         if new_rev.label == until:
             break
-    return [b for _, b in sorted(placed, key=lambda pair: pair[0])]
+    return _Walked(placed, learner, batches)
 
 
 def _decisions_state(decisions: "VersionDecisions | None") -> Any:

@@ -161,32 +161,11 @@ def learnt_habits(store, assessment_id: str, settings: Settings, version: str | 
     """The habits learnt from the batches before ``version``'s (default: the latest), as
     ``changes``/``annex`` learn them for that batch: the published rows, then each recorded version's
     batch as decided (officers' decisions included)."""
-    # the same steps as annex.cumulative_annex, without its cache: it keeps no learner to hand out
-    from .annex import _by_date, _decided, _judged_batch, load_decisions, published_rows, read_legacy, with_published
-    from .classify import HabitLearner
-    from .diff import diff
+    from .annex import habits_before
 
-    aid = store.resolve_id(assessment_id)
-    revisions = store.revisions(aid)
-    target = store.revision(aid, version or "latest").label
-    decisions = load_decisions(store, aid)
-    published = published_rows(read_legacy(store, aid), revisions[0].kind)
-    owners = {r.label for r in revisions[1:]}
-    learner, batches = HabitLearner(), 0
-    for group in _by_date([p for p in published if p.owner not in owners]):
-        learner.add([p.facts for p in group], _decided([p.row for p in group]))
-        batches += 1
-    for old_rev, new_rev in zip(revisions, revisions[1:]):
-        if new_rev.label == target:
-            break
-        rows, facts = _judged_batch(diff(store.read(old_rev), store.read(new_rev)), new_rev.change_date, new_rev.label,
-                                    settings, learner.habits(settings.habits(None)), decisions.get(new_rev.label))
-        own = [p for p in published if p.owner == new_rev.label]
-        if own:
-            rows, facts = with_published(rows, facts, own)
-        learner.add(facts, _decided(rows))
-        batches += 1
-    return Learnt(learner.habits() if learner.seen else None, batches, learner.pre_rows, target)
+    so_far = habits_before(store, assessment_id, settings, version)
+    learner = so_far.learner
+    return Learnt(learner.habits() if learner.seen else None, so_far.batches, learner.pre_rows, so_far.version)
 
 
 DEFAULT, LEARNT, WRITTEN = "既定", "学習", "設定ファイル"

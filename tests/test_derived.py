@@ -110,3 +110,13 @@ def test_a_cache_that_cannot_be_written_still_gives_the_annex(store, judged):
     first = rows(cumulative_annex(store, AID, Settings()))
     assert rows(cumulative_annex(store, AID, Settings())) == first
     assert judged == ["v2", "v3", "v2", "v3"]  # nothing kept, nothing lost
+
+
+def test_the_habits_settings_shows_are_the_ones_the_annex_applies(store, judged):
+    from piadiff.annex import habits_before
+
+    cumulative_annex(store, AID, Settings())
+    judged.clear()
+    before_v3 = habits_before(store, AID, Settings(), "v3")
+    assert judged == [] and before_v3.version == "v3" and before_v3.batches >= 1  # read back, not judged again
+    assert habits_before(store, AID, Settings(), "v1").batches == before_v3.batches - 1 == 0  # nothing before v1
