@@ -198,8 +198,9 @@ def _value_rows(rows: list[_Row], item: Item, value: Any, path: list, depth: int
     text = None if value is None else _date_text(value) if item.kind == "date" else str(value)
     hint = {"date": "（和暦: 令和7年4月1日）", "count": "（件数）"}.get(item.kind, "")
     pieces = _pieces(text) if item.kind == "text" and text else [text]
-    rows.append(_Row("value", number, label + hint, _mark(item), pieces[0], path, depth,
-                     item.options + item.also if item.kind == "choice" else ()))
+    # the drop-down offers the form's options (and an older wording, where the document has one)
+    choices = item.options + ((text,) if text in item.also else ()) if item.kind == "choice" else ()
+    rows.append(_Row("value", number, label + hint, _mark(item), pieces[0], path, depth, choices))
     for n, piece in enumerate(pieces[1:], start=2):
         rows.append(_Row("value", "", f"（{label}の続き）", value=piece, key=path + [["more", n]], depth=depth + 1))
 
@@ -461,8 +462,7 @@ def _check_archive(data: bytes, source: str) -> None:
         for info in infos:
             if info.flag_bits & 0x1:
                 raise InputError(f"{source}: 暗号化された部分があります。Excel で保護を外して保存し直してください")
-            if info.filename.lower().endswith((".xml", ".rels", ".vml")):
-                _check_xml(zf, info, source)
+            _check_xml(zf, info, source)  # every part: openpyxl finds parts through relations, not by name
 
 
 def _check_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) -> None:

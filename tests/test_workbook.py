@@ -449,3 +449,35 @@ def test_a_value_too_long_for_excel_is_said_when_writing(tmp_path):
         {"その他": "長" * 40_000}]
     with pytest.raises(PiadiffError, match="Excel の一つのセルに入りません"):
         write_workbook(normalize(data))
+
+
+def test_an_older_wording_of_a_choice_stays_and_is_offered_only_where_used(tmp_path):
+    data = json.loads(load_document(MINIMAL).canonical_bytes())
+    data["Ⅲ リスク対策"] = [{"番号": 1, "1. 特定個人情報ファイル名": "児童手当情報ファイル",
+                          "9. 従業者に対する教育・啓発": {"従業者に対する教育・啓発": "十分にしている"}}]
+    doc = normalize(data)
+    path = save(tmp_path, doc)
+    assert load_document(path).canonical_bytes() == doc.canonical_bytes()
+    lists = openpyxl.load_workbook(path)[LISTS_SHEET]
+    offered = [[c.value for c in col if c.value] for col in lists.iter_cols()]
+    assert ["特に力を入れて行っている", "十分に行っている", "十分に行っていない", "十分にしている"] in offered
+    assert ["特に力を入れて行っている", "十分に行っている", "十分に行っていない"] in offered
+
+
+def test_a_part_that_unpacks_to_more_than_it_declares_is_refused(run, workbook):
+    """A bomb that lies about its size: never unpacked past what it declares, then refused as damaged."""
+    import struct
+
+    rezip(workbook, {}, {"xl/worksheets/sheet99.xml": b" " * (40 * 1024 * 1024)})
+    data = bytearray(workbook.read_bytes())
+    name = b"xl/worksheets/sheet99.xml"
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = data.find(signature)
+        while at != -1:
+            head = 30 if signature == b"PK\x03\x04" else 46
+            if data[at + head:at + head + len(name)] == name:
+                data[at + offset:at + offset + 4] = struct.pack("<I", 1000)
+            at = data.find(signature, at + 4)
+    workbook.write_bytes(bytes(data))
+    assert sum(i.file_size for i in zipfile.ZipFile(workbook).infolist()) < 1024 * 1024
+    refused(run, workbook, "ブックが壊れています（xl/worksheets/sheet99.xml を展開できません）")
