@@ -728,10 +728,16 @@ def _legacy_problems(data: bytes) -> list[str]:
 
     import yaml
 
+    from .load import yaml_error_message
+
     try:
-        content = yaml.safe_load(data.decode("utf-8"))
-    except Exception as e:  # noqa: BLE001
-        return [f"YAML として読めません（{_short(e)}）"]
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return ["UTF-8 の文字として読めません"]
+    try:
+        content = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        return [yaml_error_message(e, None, text)]
     if content is None:
         return []
     if not isinstance(content, dict) or not isinstance(content.get("rows") or [], list):

@@ -20,6 +20,7 @@ was; two writers at once cannot both win, and the loser retries on top of the wi
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import re
@@ -126,6 +127,12 @@ def _git():
     return git
 
 
+#: why a folder cannot be made, as an officer reads it (errno → Japanese)
+_OS_PROBLEMS = {errno.ENOTDIR: "途中の名前がフォルダではなくファイルです", errno.EACCES: "書き込む権限がありません",
+                errno.EPERM: "書き込む権限がありません", errno.EROFS: "読み取り専用の場所です", errno.ENOSPC: "ディスクに空きがありません",
+                errno.ENAMETOOLONG: "名前が長すぎます"}
+
+
 def init_store(path: str | Path) -> "Store":
     """Create an empty store at ``path`` (a new directory, an empty one, or one with only README.md)."""
     git = _git()
@@ -138,7 +145,11 @@ def init_store(path: str | Path) -> "Store":
         extra = sorted(p.name for p in root.iterdir() if p.name not in ("README.md", ".git"))
         if extra:
             raise StoreError(f"{root} は空ではありません（{', '.join(extra[:5])} …）。空のフォルダか新しい名前を指定してください")
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as e:  # a parent that is a file, no permission, a read-only disk
+        why = _OS_PROBLEMS.get(e.errno or 0, "作れない場所です")
+        raise StoreError(f"保存先のフォルダ {root} を作れません（{why}）。書き込める場所のフォルダを指定してください") from None
     repo = git.Repo.init(root, initial_branch="main")
     with repo.config_writer() as config:
         config.set_value("core", "quotepath", "false")  # show Japanese file names as they are

@@ -162,3 +162,10 @@ def test_store_from_environment_variable(run, tmp_path, monkeypatch):
     assert run("init").exit_code == 0 and (tmp_path / "elsewhere" / "piadiff-store.json").exists()
     assert run("record", MINIMAL).exit_code == 0
     assert AID in run("log").output
+
+
+def test_init_where_no_folder_can_be_made_says_why(run, tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    r = run("init", "--store", str(tmp_path / "a-file" / "store"))
+    assert r.exit_code == 1 and "作れません（途中の名前がフォルダではなくファイルです）" in r.output
+    assert "Traceback" not in r.output and (tmp_path / "a-file").read_text() == "x"

@@ -386,3 +386,9 @@ def test_a_remote_url_that_looks_like_an_option_runs_nothing(run, world):
     r = run("pull", "evil", "--store", "b")
     assert_clean_error(r, "共有先「evil」から受け取れません")
     assert not (world / "pwned").exists()
+
+
+def test_broken_yaml_brought_by_a_pull_is_described_in_japanese(run, world):
+    e = evil(world)
+    e.commit(e.with_file(f"legacy/{AID}.yaml", "版: v1\nrows:\n\t- item: x\n".encode()), "既存\n")
+    refused(run, world, f"legacy/{AID}.yaml: 既存の変更箇所: YAML として読めません（3 行目")
