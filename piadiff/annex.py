@@ -458,6 +458,19 @@ def habits_before(store, assessment_id: str, settings: Settings, version: str | 
     return LearntSoFar(walk.learner, walk.batches, target)
 
 
+def next_batch(store, assessment_id: str, document, change_date: dt.date, settings: Settings) -> Batch:
+    """The rows recording ``document`` as the next version would add, judged as ``changes`` will judge
+    it then (with the habits learnt from every batch before). Nothing is recorded or kept: a draft
+    seen before recording leaves no trace."""
+    aid = store.resolve_id(assessment_id)
+    walk = _walk(store, aid, settings)
+    latest = store.revision(aid, "latest")
+    old = store.read(latest)
+    label = f"v{latest.number + 1}"
+    rows, _ = _judged_batch(diff(old, document), change_date, label, settings, walk.learner.habits(settings.habits(None)))
+    return Batch(label, change_date, latest.label, rows, _warnings(old, document, rows, settings))
+
+
 @dataclass
 class _Walked:
     placed: list[tuple[int, Batch]]  # (place in the published order, batch)

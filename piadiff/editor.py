@@ -583,53 +583,12 @@ def draft_title(draft: Draft) -> str:
 
 
 # compare before recording --------------------------------------------------------------------------
-class _WithDraft:
-    """The store as it would be with the draft recorded as the next version: what annex.py reads
-    (versions, their documents, decisions, published rows) with the draft one more version. Nothing
-    is written to the history; the annex's derived cache keeps the draft's batch under a key of its
-    content (so the page is quick the second time), as it keeps every version's."""
-
-    def __init__(self, store, assessment_id: str, document: Document, change_date: dt.date):
-        from .store import Revision
-
-        self._store = store
-        self.repo = store.repo
-        self._aid = assessment_id
-        revs = store.revisions(assessment_id)
-        digest = document.content_hash()
-        label = f"v{revs[-1].number + 1}" if revs else "v1"
-        self.draft = Revision(assessment_id, label, change_date, "", "", f"draft-{digest}-{change_date.isoformat()}", digest,
-                              document.kind, document.title, dt.datetime.now().astimezone())
-        self._revs = revs + [self.draft]
-        self._document = document
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
-
-    def revisions(self, assessment_id: str, *, at: str | None = None) -> list:
-        if at is None and self._store.resolve_id(assessment_id) == self._aid:
-            return list(self._revs)
-        return self._store.revisions(assessment_id, at=at)
-
-    def revision(self, assessment_id: str, ref: str | None = None):
-        if self._store.resolve_id(assessment_id) == self._aid and ref in (None, "latest", self.draft.label):
-            return self.draft
-        return self._store.revision(assessment_id, ref)
-
-    def read(self, revision, *, check: bool = False) -> Document:
-        if revision.commit == self.draft.commit:
-            return self._document
-        return self._store.read(revision, check=check)
-
-
 def draft_batch(store, assessment_id: str, document: Document, change_date: dt.date, settings) -> Any:
     """The rows recording ``document`` as the next version would add (a :class:`~piadiff.annex.Batch`),
     judged as ``changes`` judges the latest version: with the habits learnt from every batch before."""
-    from .annex import changes_between
+    from .annex import next_batch
 
-    view = _WithDraft(store, assessment_id, document, change_date)
-    previous = view.revisions(assessment_id)[-2]
-    return changes_between(view, assessment_id, previous.label, view.draft.label, settings)
+    return next_batch(store, assessment_id, document, change_date, settings)
 
 
 def draft_plan(batch: Any, kind: str, assessment_id: str, change_date: dt.date, effective: dt.date | None,

@@ -120,3 +120,19 @@ def test_the_habits_settings_shows_are_the_ones_the_annex_applies(store, judged)
     before_v3 = habits_before(store, AID, Settings(), "v3")
     assert judged == [] and before_v3.version == "v3" and before_v3.batches >= 1  # read back, not judged again
     assert habits_before(store, AID, Settings(), "v1").batches == before_v3.batches - 1 == 0  # nothing before v1
+
+
+def test_a_version_seen_before_recording_leaves_no_trace_and_is_the_batch_recorded(store):
+    from piadiff.annex import changes_between, next_batch
+
+    cumulative_annex(store, AID, Settings())
+    kept = sorted(p for p in cache_dir(store).rglob("*") if p.is_file())
+    data = copy.deepcopy(store.read(store.revisions(AID)[-1]).data)
+    data = json.loads(json.dumps(data, ensure_ascii=False).replace("人事異動", "人事の異動", 1))
+    import datetime as dt
+
+    seen = next_batch(store, AID, normalize(data), dt.date(2030, 4, 1), Settings())
+    assert sorted(p for p in cache_dir(store).rglob("*") if p.is_file()) == kept  # nothing kept for a draft
+    store.record(normalize(data), assessment_id=AID, change_date="2030-04-01")
+    recorded = changes_between(store, AID, "v3", "v4", Settings())
+    assert [r.as_dict() for r in seen.rows] == [r.as_dict() for r in recorded.rows] and seen.rows
