@@ -21,6 +21,7 @@ import math
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
@@ -475,7 +476,7 @@ def _check_xml(zf: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) -> None:
                     raise InputError(f"{source}: ブックの中に DTD（<!DOCTYPE>）があります。Excel で保存し直したブックを使ってください")
                 tail = chunk[-16:]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError, RuntimeError, ValueError,
-            __import__("zlib").error):
+            zlib.error):
         raise InputError(f"{source}: ブックが壊れています（{info.filename} を展開できません）") from None
 
 
