@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 
 from .errors import PiadiffError, ValidationError
 
-DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
+DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")  # .xlsx: the workbook of piadiff new/show -o
 PUBLISHED_SUFFIXES = (".txt", ".tsv", ".pdf")
 
 

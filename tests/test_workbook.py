@@ -481,3 +481,11 @@ def test_a_part_that_unpacks_to_more_than_it_declares_is_refused(run, workbook):
     workbook.write_bytes(bytes(data))
     assert sum(i.file_size for i in zipfile.ZipFile(workbook).infolist()) < 1024 * 1024
     refused(run, workbook, "ブックが壊れています（xl/worksheets/sheet99.xml を展開できません）")
+
+
+def test_record_a_folder_takes_its_workbooks_too(run, store_dir, tmp_path):
+    folder = tmp_path / "まとめて"
+    folder.mkdir()
+    save(folder, document(DOCUMENTS[0]))
+    r = run("record", str(folder))
+    assert r.exit_code == 0 and "記録 1" in r.output, r.output
