@@ -16,8 +16,6 @@ import argparse
 import copy
 import datetime as dt
 import json
-import os
-import platform
 import random
 import resource
 import shutil
@@ -30,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from fulldoc import full_document  # noqa: E402
+from machine import machine_line  # noqa: E402
 
 PIADIFF = [sys.executable, "-m", "piadiff"]
 
@@ -70,19 +69,6 @@ def median(args: list[str], cwd: Path, runs: int = 3) -> float:
     return statistics.median(run(args, cwd) for _ in range(runs))
 
 
-def machine() -> str:
-    """The date, CPU model and cores this run was measured on."""
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{dt.date.today().isoformat()}, {model}, {os.cpu_count()} cores, Python {platform.python_version()}"
-
-
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -113,7 +99,7 @@ def main() -> None:
         subprocess.run(PIADIFF + ["record", f"v{n:02d}", "--store", "big"], cwd=work, check=True, capture_output=True)
     build, cpu = time.perf_counter() - t, children_cpu() - cpu
     count = a.assessments * a.versions
-    print(machine())
+    print(machine_line())
     print(f"{a.assessments} assessments × {a.versions} versions, average {size:.0f} KB per document; files generated in {generated:.0f} s")
     print(f"bulk record (piadiff record DIR, {a.versions} runs): {build:.0f} s = {build / 60:.1f} min; per version "
           f"{build / count * 1000:.1f} ms wall, {cpu / count * 1000:.1f} ms CPU (record processes and their git); "

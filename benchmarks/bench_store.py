@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from machine import machine_line  # noqa: E402
 from fulldoc import full_document  # noqa: E402
 
 from piadiff.store import init_store  # noqa: E402
@@ -57,6 +58,7 @@ def main() -> None:
         store.close()
 
     ms = lambda xs: f"median {statistics.median(xs) * 1000:.1f} ms, max {max(xs) * 1000:.1f} ms"  # noqa: E731
+    print(machine_line())
     print(f"document: 全項目評価書, every item filled, {size / 1024:.0f} KB canonical JSON")
     print(f"record  ×{len(rec)}: {ms(rec)}, total {sum(rec):.1f} s")
     print(f"read bytes ×{len(raw)}: {ms(raw)}")

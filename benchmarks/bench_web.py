@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from machine import machine_line  # noqa: E402
 from fulldoc import full_document, revise  # noqa: E402
 
 from piadiff.store import init_store  # noqa: E402
@@ -50,6 +51,7 @@ def main() -> None:
             body = urllib.request.urlopen(url).read()
             times.append(time.perf_counter() - t)
         httpd.shutdown()
+    print(machine_line())
     print(f"compare view, 全項目評価書 {len(v1.canonical_bytes()) // 1024} KB, {a.changes} changed items, page {len(body) // 1024} KB")
     print(f"first load {times[0] * 1000:.0f} ms; then median {statistics.median(times[1:]) * 1000:.0f} ms, "
           f"max {max(times[1:]) * 1000:.0f} ms over {a.runs} loads   [target < 500 ms]")
