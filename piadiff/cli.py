@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from . import __version__
 from .errors import PiadiffError, ValidationError
 
 if TYPE_CHECKING:
@@ -384,7 +385,7 @@ def _open(store_path: Path):
 
 @click.group("piadiff", cls=_Group, context_settings=CONTEXT)
 @click.option("--store", "store_path", metavar="フォルダ", envvar="PIADIFF_STORE", help=STORE_HELP)
-@click.version_option(package_name="piadiff", message="%(prog)s %(version)s", help="piadiff の版を表示して終わる")
+@click.version_option(__version__, package_name="piadiff", message="%(prog)s %(version)s", help="piadiff の版を表示して終わる")
 def cli(store_path: str | None) -> None:
     """特定個人情報保護評価書の版を記録し、変更箇所を調べる。
 
