@@ -307,7 +307,9 @@ def create_app(store_path: str | Path, *, password: str | None = None, today: dt
 
     @app.after_request
     def headers(response):
+        # scripts only from this server (the editor's autosave, templates/web/editor.js), never inline
         response.headers.setdefault("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; "
+                                    "script-src 'self'; connect-src 'self'; "
                                     "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         # same-origin: our own forms send their Origin (no-referrer would make it "null"), other sites get nothing
@@ -436,10 +438,22 @@ def _edit_routes(app, open_store, settings, refuse, today) -> None:
             anchor, code = "", "saved"
             if action.partition(":")[0] in ("add", "remove", "up", "down"):
                 raw, anchor, code = apply_action(raw, action)
-            drafts(store).save(w["key"], replace(draft, data=raw))
+            saved = replace(draft, data=raw)
+            drafts(store).save(w["key"], saved)
+        if action == "autosave":  # the page's script: it carries on with the new token, the page stays
+            return {"token": saved.token, "saved": dt.datetime.now().strftime("%H:%M:%S")}
         if action == "compare":
             return redirect(w["compare"], 303)
         return redirect(f"{w['edit']}?msg={code}" + (f"#{anchor}" if anchor else ""), 303)
+
+    @app.route("/editor.js")
+    def editor_script():
+        from flask import Response
+
+        from .render import templates_dir
+
+        script = (templates_dir() / "web" / "editor.js").read_text(encoding="utf-8")
+        return Response(script, content_type="text/javascript; charset=utf-8")
 
     @app.route("/a/<aid>/edit", methods=["GET", "POST"])
     def edit(aid: str):

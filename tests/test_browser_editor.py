@@ -166,3 +166,21 @@ def test_a_new_assessment_with_problems_shown_as_you_go(server, page):
     page.goto(server + "/")
     assert page.locator("#assessments tbody tr", has_text="架空市 新しい事務 重点項目評価書").count() == 1
     assert page.locator("#new-drafts").count() == 0
+
+
+def test_typing_is_saved_without_a_button_and_survives_a_closed_tab(server, browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ja-JP")
+    first = context.new_page()
+    first.goto(f"{server}/a/{AID}/edit")
+    retype(first, "f-b-0-5-0", "自動保存で残る部署")
+    first.locator("#autosave-state", has_text="自動で保存しました").wait_for(timeout=15000)
+    first.close()  # the tab closed without pressing a button
+    second = context.new_page()
+    second.goto(f"{server}/a/{AID}/edit")
+    assert second.input_value("#f-b-0-5-0") == "自動保存で残る部署"
+    # and the page still saves with its button afterwards (its token is the one the last save gave)
+    retype(second, "f-b-0-5-0", "その後ボタンで保存")
+    second.click("#save")
+    second.wait_for_url(re.compile(r".*/edit\?msg=saved"))
+    assert second.input_value("#f-b-0-5-0") == "その後ボタンで保存"
+    context.close()

@@ -324,6 +324,30 @@ def test_a_draft_survives_a_closed_tab_and_stays_out_of_the_history(demo_store):
     assert "piadiff-drafts" not in status and "下書き" not in status
 
 
+def test_autosave_keeps_the_draft_and_hands_the_page_its_new_token(demo_store):
+    c = client(demo_store)
+    html, form, _ = edit_page(c)
+    assert '<script src="/editor.js" defer></script>' in html and 'id="autosave-state"' in html
+    form[field_for(html, "①部署")] = "自動で保存した部署"
+    r = post(c, f"/a/{AID}/edit", form, "autosave")
+    assert r.status_code == 200 and r.is_json and set(r.get_json()) == {"token", "saved"}
+    saved = json.loads((demo_store / ".git" / "piadiff-drafts" / f"{AID}.json").read_text(encoding="utf-8"))
+    assert saved["data"]["Ⅰ 基本情報"]["6. 評価実施機関における担当部署"]["①部署"] == "自動で保存した部署"
+    assert post(c, f"/a/{AID}/edit", form, "autosave").status_code == 409  # the page's old token: never over it
+    form.setlist("token", [r.get_json()["token"]])
+    form[field_for(html, "①部署")] = "その続き"
+    assert post(c, f"/a/{AID}/edit", form, "autosave").status_code == 200
+    assert post(c, f"/a/{AID}/edit", {**{k: form[k] for k in form}, "csrf": "forged"}, "autosave").status_code == 400
+
+
+def test_the_autosave_script_is_served_from_this_server_and_allowed_by_the_policy(demo_store):
+    c = client(demo_store)
+    r = c.get("/editor.js")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/javascript") and "autosave" in r.data.decode()
+    policy = c.get(f"/a/{AID}/edit").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+
+
 def test_a_page_made_from_an_older_draft_does_not_overwrite_it(demo_store):
     c = client(demo_store)
     html, form, _ = edit_page(c)
