@@ -186,6 +186,8 @@ def to_markdown(batches: list[Batch], title: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
+#: the title the form gives the annex
+ANNEX_TITLE = "（別添）変更箇所"
 #: the font of the sheet: a Japanese font every Windows Excel has, as the official form is printed
 XLSX_FONT = "ＭＳ 明朝"
 
@@ -215,6 +217,9 @@ def to_xlsx(batches: list[Batch], title: str = "") -> bytes:
         ws.set_landscape()
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
+        # the form's title of the annex, printed above the table on every page: in the print header,
+        # not in a cell, so that the rows an officer copies into the form are the table alone
+        ws.set_header(f"&C{ANNEX_TITLE}")
         ws.set_footer("&C&P / &N")  # page numbers, as a printed annex has them
         for col, name in enumerate(COLUMNS):
             ws.write_string(0, col, name, head)

@@ -81,6 +81,9 @@ def test_xlsx_has_the_official_sheet_with_wrapped_text_and_no_formulas(run, demo
     assert all(c.alignment.wrap_text for c in ws[2])
     assert ws.column_dimensions["C"].width >= 40 and ws.page_setup.orientation == "landscape"
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    # printed: the form's title above each page, page numbers below, a Japanese font; no title row to paste
+    assert "（別添）変更箇所" in ws.oddHeader.center.text and "&P" in ws.oddFooter.center.text
+    assert ws["B2"].font.name == "ＭＳ 明朝" and ws.print_title_rows == "$1:$1"
     csv_rows = list(csv.reader(io.StringIO(run("annex", "1", "--format", "csv").stdout_bytes.decode("utf-8-sig"))))
     assert [[c or "" for c in r] for r in rows] == csv_rows  # the same cells in both files (blank = empty)
 
