@@ -404,7 +404,8 @@ def changes_between(store, assessment_id: str, old_ref: str, new_ref: str, setti
     new_rev = store.revision(assessment_id, new_ref)
     revs = store.revisions(old_rev.assessment_id)
     if [r.label for r in revs].index(new_rev.label) - [r.label for r in revs].index(old_rev.label) == 1:
-        batch = version_batch(cumulative_annex(store, old_rev.assessment_id, settings, until=new_rev.label), new_rev.label)
+        walk = _walk(store, old_rev.assessment_id, settings, until=new_rev.label, only=True)
+        batch = version_batch([b for _, b in sorted(walk.placed, key=lambda pair: pair[0])], new_rev.label)
         if batch is not None:
             return batch
     old, new = store.read(old_rev), store.read(new_rev)
@@ -478,8 +479,12 @@ class _Walked:
     batches: int
 
 
-def _walk(store, assessment_id: str, settings: Settings, until: str | None = None, before: str | None = None) -> _Walked:
-    """The batches of :func:`cumulative_annex` up to ``until`` (included) or ``before`` (excluded)."""
+def _walk(store, assessment_id: str, settings: Settings, until: str | None = None, before: str | None = None,
+          only: bool = False) -> _Walked:
+    """The batches of :func:`cumulative_annex` up to ``until`` (included) or ``before`` (excluded).
+
+    ``only``: just ``until``'s batch is wanted (``changes``); where it was kept, it is read alone,
+    without reading the batches before it (their keys are still chained: any change there is seen)."""
     from .derived import DerivedCache, code_fingerprint, key
 
     aid = store.resolve_id(assessment_id)
@@ -499,6 +504,15 @@ def _walk(store, assessment_id: str, settings: Settings, until: str | None = Non
     cache = DerivedCache(getattr(getattr(store, "repo", None), "git_dir", None))
     chain = key(code_fingerprint(), asdict(settings), legacy, revisions[0].commit if revisions else "")
     documents: dict[str, Any] = {}  # read only for the versions not judged before, each once
+    if only and until is not None and not any(p.owner == until for p in published):
+        link = chain
+        for rev in revisions[1:]:
+            link = key(link, rev.label, rev.commit, rev.change_date, _decisions_state(decisions.get(rev.label)))
+            if rev.label == until:
+                kept = _batch_from_cache(cache.get(link))
+                if kept is not None:
+                    return _Walked([(len(published) + rev.number, kept[0])], kept[1], batches)
+                break
 
     def read(rev):
         if rev.label not in documents:

@@ -136,3 +136,20 @@ def test_a_version_seen_before_recording_leaves_no_trace_and_is_the_batch_record
     store.record(normalize(data), assessment_id=AID, change_date="2030-04-01")
     recorded = changes_between(store, AID, "v3", "v4", Settings())
     assert [r.as_dict() for r in seen.rows] == [r.as_dict() for r in recorded.rows] and seen.rows
+
+
+def test_changes_of_one_version_reads_only_its_own_kept_batch(store, judged, monkeypatch):
+    from piadiff.annex import changes_between
+    from piadiff.derived import DerivedCache
+
+    whole = rows(cumulative_annex(store, AID, Settings()))
+    reads: list[str] = []
+    real_get = DerivedCache.get
+    monkeypatch.setattr(DerivedCache, "get", lambda self, k: reads.append(k) or real_get(self, k))
+    latest = changes_between(store, AID, "v2", "v3", Settings())
+    assert len(reads) == 1 and judged == ["v2", "v3"]  # nothing judged again, one batch read
+    assert [r.as_dict() for r in latest.rows] == whole[-1][2]
+    # a decision on an earlier version changes the key of every later batch: v3 is judged again
+    decide(store, AID, "v2", 1, Settings(), timing="事前", explanation="担当者の判断")
+    changes_between(store, AID, "v2", "v3", Settings())
+    assert judged[-1] == "v3"
