@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,32 @@ def store_dir(tmp_path, run):
     result = run("init")
     assert result.exit_code == 0, result.output
     return tmp_path / "store"
+
+
+@pytest.fixture
+def demo(run, tmp_path) -> Path:
+    """The store ``piadiff demo`` makes (the two example assessments, three versions each)."""
+    assert run("demo").exit_code == 0
+    return tmp_path / "store"
+
+
+@pytest.fixture
+def demo_store(demo) -> Path:
+    return demo
+
+
+@pytest.fixture
+def server(demo_store):
+    """A real server on localhost, on a free port, serving the example store."""
+    from werkzeug.serving import make_server
+
+    from piadiff.web import create_app
+
+    httpd = make_server("127.0.0.1", 0, create_app(demo_store), threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
 
 
 def piadiff(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:

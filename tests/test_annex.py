@@ -14,12 +14,6 @@ from piadiff.display import width
 COLUMNS = ["変更日", "項目", "変更前の記載", "変更後の記載", "提出時期", "提出時期に係る説明"]
 
 
-@pytest.fixture
-def demo(run, tmp_path):
-    assert run("demo").exit_code == 0
-    return tmp_path / "store"
-
-
 def test_changes_defaults_to_the_newest_revision_in_80_columns(run, demo):
     r = run("changes", "12")
     assert r.exit_code == 0, r.output

@@ -8,7 +8,6 @@ Needs Chromium (see tests/test_browser.py): skipped without it unless PIADIFF_RE
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 
@@ -16,26 +15,6 @@ from conftest import TESTS
 
 ARTIFACTS = TESTS / "artifacts"
 AID = "12-kakuu-kodomo-iryo"
-
-
-@pytest.fixture
-def demo_store(run, tmp_path):
-    assert run("demo").exit_code == 0
-    return tmp_path / "store"
-
-
-@pytest.fixture
-def server(demo_store):
-    """A real server on localhost, on a free port, serving the example store."""
-    from werkzeug.serving import make_server
-
-    from piadiff.web import create_app
-
-    httpd = make_server("127.0.0.1", 0, create_app(demo_store), threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from piadiff import limits
-from piadiff.chardiff import DELETE, EQUAL, INSERT, diffs, edits, opcodes, readable
+from piadiff.chardiff import DELETE, INSERT, diffs, edits, opcodes, readable
 
 JAPANESE = st.text(alphabet="あいうえおかきくけこ。、\n課部局番号法第19条8号", max_size=80)
 

@@ -88,7 +88,6 @@ def test_usage_errors_exit_2(run):
 
 def test_schema_is_json_schema_that_accepts_real_documents(run, tmp_path):
     import jsonschema
-    import yaml
 
     r = run("schema", "重点", "-o", "schema.json")
     assert r.exit_code == 0

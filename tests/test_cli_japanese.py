@@ -9,7 +9,7 @@ import shlex
 import click
 import pytest
 
-from conftest import FIXTURES, assert_clean_error, snapshot
+from conftest import FIXTURES, assert_clean_error
 from piadiff.cli import EXAMPLES, cli
 
 #: click's English that must never reach an officer
@@ -172,12 +172,6 @@ def test_a_file_written_by_powershell_redirection_is_refused_with_the_way_to_wri
         r = run("validate", name)
         assert r.exit_code == 1 and "UTF-16 のファイルは読めません" in r.output, r.output
         assert "piadiff show ID VERSION -o ファイル名.yaml" in r.output and "PowerShell" in r.output
-
-
-@pytest.fixture
-def demo(run, tmp_path):
-    assert run("demo").exit_code == 0
-    return tmp_path / "store"
 
 
 def annex_rows(run, *args):

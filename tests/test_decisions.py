@@ -10,12 +10,6 @@ import pytest
 from conftest import FIXTURES, assert_clean_error, shared, snapshot
 
 
-@pytest.fixture
-def demo(run, tmp_path):
-    assert run("demo").exit_code == 0
-    return tmp_path / "store"
-
-
 def rows(run, *args):
     return json.loads(run("changes", *args, "--format", "json").stdout_bytes)["batches"][0]
 

@@ -69,12 +69,6 @@ def field_for(html: str, label_start: str, within: str = "") -> str:
     return "f:" + m.group(1)[2:].replace("-", ".")
 
 
-@pytest.fixture
-def demo_store(run, tmp_path):
-    assert run("demo").exit_code == 0
-    return tmp_path / "store"
-
-
 def client(store, **kwargs):
     from piadiff.web import create_app
 

@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, assert_clean_error, snapshot
-from piadiff.document import load_document, normalize
-from piadiff.errors import InputError, NotFoundError, PiadiffError, StoreDamagedError
+from piadiff.document import load_document
+from piadiff.errors import InputError, NotFoundError, StoreDamagedError
 from piadiff.inputs import check_author, check_message, decode_value, encode_value
 from piadiff.store import Store, _parse_commit, init_store
 

@@ -15,12 +15,6 @@ def kitakyushu(run, store_dir):
     assert run("import", str(shared(SEED_003)), "--record", "--with-history").exit_code == 0
 
 
-@pytest.fixture
-def demo(run, tmp_path):
-    assert run("demo").exit_code == 0
-    return tmp_path / "store"
-
-
 def test_an_entry_gets_only_its_own_rows(run, kitakyushu):
     out = run("history", "19", "Ⅱ-4委託事項3③").output
     assert out.startswith("Ⅱ-4-委託事項-③（委託事項3「団体内統合宛名システムの運用保守業務」） の変更（2 件）\n")

@@ -13,12 +13,6 @@ from piadiff.procedure import closed_reason, is_open, plan
 
 
 @pytest.fixture
-def demo(run, tmp_path):
-    assert run("demo").exit_code == 0
-    return tmp_path / "store"
-
-
-@pytest.fixture
 def today(monkeypatch):
     """Set the day the plan is made on."""
     def set_today(date: dt.date) -> None:

@@ -25,12 +25,6 @@ def test_a_written_policy_is_the_bodys_own_and_beats_what_was_learnt():
     assert Settings().habits(None).policy == "additions" and not Settings().habits(None).learnt_policy
 
 
-@pytest.fixture
-def demo(run, tmp_path):
-    assert run("demo").exit_code == 0
-    return tmp_path / "store"
-
-
 def report_lines(output: str) -> dict[str, str]:
     """key → its line of the report (commented or not)."""
     out = {}

@@ -3,33 +3,12 @@
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 
 from conftest import FIXTURES, TESTS, snapshot
 
 ARTIFACTS = TESTS / "artifacts"
-
-
-@pytest.fixture
-def demo_store(run, tmp_path):
-    assert run("demo").exit_code == 0
-    return tmp_path / "store"
-
-
-@pytest.fixture
-def server(demo_store):
-    """A real server on localhost, on a free port, serving the example store."""
-    from werkzeug.serving import make_server
-
-    from piadiff.web import create_app
-
-    httpd = make_server("127.0.0.1", 0, create_app(demo_store), threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
 
 
 @pytest.fixture
