@@ -20,6 +20,11 @@ from pathlib import Path
 from typing import Any
 
 FOLDER = "piadiff-cache"
+#: the most the cache keeps; past it the entries read longest ago go (an upgrade, a changed setting or
+#: decision leaves entries no key will name again)
+MAX_BYTES = 256 * 2**20
+#: one put in this many (by key) looks at the size: a put stays cheap
+_PRUNE_EVERY = 16
 #: raise when the shape of what is kept changes
 FORMAT = 1
 
@@ -62,7 +67,13 @@ class DerivedCache:
             value = json.loads(zlib.decompress(path.read_bytes()).decode("utf-8"))
         except (OSError, ValueError, zlib.error):
             return None
-        return value if isinstance(value, dict) and value.get("key") == k else None
+        if not (isinstance(value, dict) and value.get("key") == k):
+            return None
+        try:
+            os.utime(path)  # read now: kept longest when the cache is pruned
+        except OSError:
+            pass
+        return value
 
     def put(self, k: str, value: dict[str, Any]) -> None:
         """Keep ``value`` under ``k``: written whole or not at all (a half-written file is never read)."""
@@ -77,7 +88,33 @@ class DerivedCache:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
             os.replace(tmp, path)
+            if int(k[-1], 16) % _PRUNE_EVERY == 0:
+                self.prune()
         except OSError:
             # a read-only store still answers, only without keeping what it derived
             if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)
+
+    def prune(self, max_bytes: int = MAX_BYTES) -> int:
+        """Remove the entries read longest ago until the cache holds at most ``max_bytes``; how many went."""
+        if self.root is None or not self.root.is_dir():
+            return 0
+        entries = []
+        for path in self.root.glob("*/*.json.z"):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            entries.append((st.st_mtime, st.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        removed = 0
+        for _, size, path in sorted(entries):
+            if total <= max_bytes:
+                break
+            try:
+                path.unlink()
+            except OSError:
+                continue
+            total -= size
+            removed += 1
+        return removed

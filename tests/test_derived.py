@@ -153,3 +153,20 @@ def test_changes_of_one_version_reads_only_its_own_kept_batch(store, judged, mon
     decide(store, AID, "v2", 1, Settings(), timing="事前", explanation="担当者の判断")
     changes_between(store, AID, "v2", "v3", Settings())
     assert judged[-1] == "v3"
+
+
+def test_the_cache_keeps_what_was_read_last_within_its_size(store):
+    import os
+
+    from piadiff.derived import DerivedCache, key
+
+    cache = DerivedCache(store.repo.git_dir)
+    keys = [key("entry", n) for n in range(6)]
+    for n, k in enumerate(keys):
+        cache.put(k, {"n": n, "filler": "あ" * 2000})
+        path = cache._path(k)
+        os.utime(path, (1_000_000 + n, 1_000_000 + n))  # written one after the other
+    assert cache.get(keys[0])["n"] == 0  # read now: the newest
+    size = cache._path(keys[1]).stat().st_size
+    assert cache.prune(max_bytes=3 * size) == 3
+    assert [cache.get(k) is not None for k in keys] == [True, False, False, False, True, True]
