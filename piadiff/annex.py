@@ -464,8 +464,8 @@ def next_batch(store, assessment_id: str, document, change_date: dt.date, settin
     it then (with the habits learnt from every batch before). Nothing is recorded or kept: a draft
     seen before recording leaves no trace."""
     aid = store.resolve_id(assessment_id)
-    walk = _walk(store, aid, settings)
     latest = store.revision(aid, "latest")
+    walk = _walk(store, aid, settings, until=latest.label, only=True)  # the learner kept with the latest batch
     old = store.read(latest)
     label = f"v{latest.number + 1}"
     rows, _ = _judged_batch(diff(old, document), change_date, label, settings, walk.learner.habits(settings.habits(None)))
