@@ -7,6 +7,10 @@ printed, so the same rules judge a change piadiff found and a row of an existing
 
 A revision is one submission: if any of its rows is a 重要な変更, the revision is 事前, and rows
 whose reason says ``revision`` follow it; the revision policy says whether other rows do too.
+提出時期 says whether what a row describes takes effect after the submission (事前) or is already
+practice (事後). So in a revision that introduces something (its significant additions), a row that
+speaks of what is introduced goes 事前 with it, and a rewrite of a ※ text that does not describes
+today's arrangement: proposed 事後, 低.
 """
 
 from __future__ import annotations
@@ -31,7 +35,9 @@ class Timing(str, Enum):
 #: how non-significant rows of a revision holding a 重要な変更 are marked
 POLICIES = {
     "none": "each row keeps its own timing",
-    "additions": "rows that add content are 事前 with the revision; other rows keep theirs",
+    "additions": "rows about what the revision introduces (or, where that cannot be read, rows that add "
+                 "content) are 事前 with the revision; other rows keep theirs, and ※ rewrites about "
+                 "something else are 事後",
     "all": "every row of the revision is 事前",
 }
 DEFAULT_POLICY = "additions"
@@ -192,8 +198,8 @@ class _Detect:
         return bool(pats) and self._only("|".join(f"(?:{p})" for p in pats))
 
     def wording(self) -> bool:
-        if not self.prose:
-            return False
+        if not self.prose or refers_elsewhere(self.f.before) or refers_elsewhere(self.f.after):
+            return False  # 別紙1 → 別紙1(内容修正): what changed is in the 別紙, which the row does not quote
         d, i = len(self.deleted.replace("\n", "")), len(self.inserted.replace("\n", ""))
         numbers_only = re.fullmatch(r"[\d０-９\s]+", self.deleted + self.inserted) is not None
         if 0 < max(d, i) <= int(self.limits.get("wording_chars", 5)) and len(self.f.before) >= 5 and not numbers_only:
@@ -317,7 +323,7 @@ def became_empty(after: str, ruleset: RuleSet | None = None) -> bool:
 def facts_kind(before: str, after: str, ruleset: RuleSet | None = None) -> str:
     """added / removed / changed, read from placeholders as annexes write them."""
     p = (ruleset or load_rules()).patterns
-    b, a = before.strip(), after.strip()
+    b, a = layout_free(before), layout_free(after)  # however each was wrapped or printed
     if was_empty(b, ruleset) or any(b.startswith(m) for m in p.get("addition_markers", [])):
         return "added"
     if became_empty(a, ruleset):
@@ -329,6 +335,15 @@ def facts_kind(before: str, after: str, ruleset: RuleSet | None = None) -> str:
     return "changed"
 
 
+def layout_free(text: str) -> str:
+    """A text as the rules read it: what a publication's layout does to it undone — full-width
+    letters and digits (NFKC), lines wrapped inside a sentence, runs of spaces."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text).replace("\r", "")
+    return re.sub(r"[ \t]+", " ", text.replace("\n", "")).strip()
+
+
 @lru_cache(maxsize=65536)
 def judge(facts: Facts) -> tuple[Rule, Reason]:
     """The first rule that fits, and its reason (before any revision-level policy).
@@ -336,6 +351,7 @@ def judge(facts: Facts) -> tuple[Rule, Reason]:
     Kept per facts: the habits of each batch are learnt from every earlier batch, so without it
     an annex of n versions judges its rows n times over.
     """
+    facts = replace(facts, before=layout_free(facts.before), after=layout_free(facts.after))
     ruleset = load_rules()
     detect = _Detect(facts, ruleset)
     rule = next(r for r in ruleset.rules if _matches(r, facts, ruleset, detect))
@@ -365,25 +381,83 @@ _PULLED = {"additions": {"addition"}, "all": {"addition", "not-significant-item"
 _FILED_EITHER_WAY = {"wording", "organisation", "personnel"}
 
 
+def _terms(text: str) -> frozenset[str]:
+    """The names a text uses: runs of katakana, Latin letters or kanji (the rule file's ``subject``),
+    and the pieces of ``subject_chars`` characters of longer kanji runs, so that 北九州市電子申請
+    and 電子申請 are one name."""
+    rules = load_rules()
+    return _terms_of(text, tuple(rules.patterns.get("subject", [])), int(rules.limits.get("subject_chars", 4)))
+
+
+@lru_cache(maxsize=4096)
+def _terms_of(text: str, patterns: tuple[str, ...], k: int) -> frozenset[str]:
+    import unicodedata
+
+    # a name wrapped over two lines, or printed in full-width letters, is the same name
+    text = unicodedata.normalize("NFKC", "".join(text.split()))
+    out = set()
+    for run in (t for p in patterns for t in re.findall(p, text)):
+        out.add(run)
+        if len(run) > k and re.fullmatch(r"[一-龥々]+", run):  # kanji compounds run names together
+            out.update(run[i:i + k] for i in range(len(run) - k + 1))
+    return frozenset(out)
+
+
+def revision_subject(facts: list[Facts], judged: list[tuple[Rule, Reason]] | None = None) -> frozenset[str]:
+    """What a revision introduces: the names its significant additions use that none of its rows
+    used before (PMH, ガバメントクラウド). Empty when it adds nothing significant."""
+    judged = judged or [judge(f) for f in facts]
+    before: set[str] = set()
+    for f in facts:
+        before |= _terms(f.before)
+    new: set[str] = set()
+    for f, (_, reason) in zip(facts, judged):
+        if reason.timing == Timing.PRE.value and f.change == "added":
+            new |= _terms(f.after)
+    return frozenset(new - before)
+
+
+def refers_elsewhere(text: str) -> bool:
+    """Whether a cell only points to another sheet (別紙1参照, 別紙1(内容修正)) instead of quoting a text."""
+    p, limits = load_rules().patterns, load_rules().limits
+    text = "".join(text.split())
+    return 0 < len(text) <= int(limits.get("reference_chars", 24)) and any(w in text for w in p.get("reference", []))
+
+
+def _about(f: Facts, subject: frozenset[str]) -> bool:
+    """Whether a row speaks of what its revision introduces (a name it did not use before). A row that
+    only points to a 別紙 cannot be read for it and goes with its revision: 事前 is never late."""
+    return refers_elsewhere(f.after) or bool(subject & (_terms(f.after) - _terms(f.before)))
+
+
 def decide_revision(facts: list[Facts], habits: Habits | None = None, explanations: dict[str, str] | None = None) -> list[Decision]:
     """Decisions for all rows of one revision, applying the revision-level policy."""
     habits = habits or Habits()
     judged = [judge(f) for f in facts]
     revision_pre = any(reason.timing == Timing.PRE.value for _, reason in judged)
+    subject = revision_subject(facts, judged) if revision_pre and habits.policy == "additions" else frozenset()
     out = []
     for f, (rule, reason) in zip(facts, judged):
+        code = rule.reason
         if reason.timing == "revision":
             timing = Timing.PRE if revision_pre else Timing.POST
         else:
             timing = Timing(reason.timing)
-            if revision_pre and timing is Timing.POST and rule.reason in _PULLED.get(habits.policy, ()):
-                timing = Timing.PRE
-        text = explanation(rule.reason, habits, explanations)
+            if revision_pre and timing is Timing.POST and code in _PULLED["all"]:
+                if habits.policy == "all" or (habits.policy == "additions" and (
+                        _about(f, subject) if subject else code in _PULLED["additions"])):
+                    timing = Timing.PRE
+            elif subject and code == "significant-item" and f.change == "changed" and \
+                    not was_empty(f.before) and not _about(f, subject):
+                timing, code = Timing.POST, "unrelated-rewrite"
+        text = explanation(code, habits, explanations)
         if timing is Timing.PRE and not habits.explain_pre:
             text = ""
-        confidence, doubt = _confidence(f, rule, revision_pre and rule.reason in _PULLED["all"],
-                                        revision_pre and rule.reason in _FILED_EITHER_WAY, habits)
-        out.append(Decision(timing, rule.reason, text, rule.id, confidence=confidence, doubt=doubt))
+        confidence, doubt = _confidence(f, rule, revision_pre and code in _PULLED["all"],
+                                        revision_pre and code in _FILED_EITHER_WAY, habits)
+        if code == "unrelated-rewrite":
+            confidence, doubt = LOW, "bodies-differ"  # the guideline marks the item ※: an officer confirms
+        out.append(Decision(timing, code, text, rule.id, confidence=confidence, doubt=doubt))
     return out
 
 

@@ -202,7 +202,7 @@ def effective_settings(store_path: str | Path | None, learnt: Learnt | None = No
         plain("抜粋", "する" if s.excerpt else "しない", "する: 長い文の変更は変わった文だけを残し、ほかを (省略) と書く"),
         plain("抜粋する長さ", str(s.excerpt_min_chars), "この文字数以上の文を抜粋する"),
     ]
-    policy_note = "重要な変更を含む改訂で、ほかの行を 各行: それぞれの判定のまま / 追加: 追記の行も事前 / すべて: すべて事前"
+    policy_note = "重要な変更を含む改訂で、ほかの行を 各行: それぞれの判定のまま / 追加: 改訂が新たに取り扱うものに触れる行も事前 / すべて: すべて事前"
     if s.policy:
         lines.append(SettingLine("改訂の扱い", _policy_name(s.policy), WRITTEN, policy_note))
     elif habits is not None and habits.learnt_policy:

@@ -91,6 +91,53 @@ def test_a_revision_with_a_significant_change_is_submitted_before():
     assert alone == ["事後", "事後", "事後"]  # no significant change: nothing needs to go before
 
 
+# 001 (2025): a revision that brings in PMH, and rows of the same revision that rewrite ※ texts
+# about other things (rows 77, 94), add to non-※ items about it (53) or not (61)
+PMH_SYSTEM = ("I-2 システム6", "", "【追加】 ①システムの名称:Public Medical Hub (PMH) ②システムの機能:公費医療費助成の資格情報の登録")
+PMH_MEASURE = ("Ⅲ-3 リスク1 リスクに対する措置の内容", "右記を追加", "<Public Medical Hub(PMH)を活用した情報連携に係る措置> PMHの利用者は認証を受ける。")
+TRAINING = ("Ⅲリスク対策(9. 従業員に対する教育・啓発 具体的な方法)", "・川崎市情報セキュリティ基準等に基づき、情報セキュリティに関する教育を実施する。",
+            "・情報セキュリティに関する研修やeラーニング等を利用して、情報セキュリティに関する教育を実施する。")
+TRAINING_PMH = (TRAINING[0], TRAINING[1], TRAINING[2] + "PMHの操作についても研修する。")
+
+
+def test_a_significant_rewrite_about_something_else_than_the_revision_describes_today():
+    """提出時期 says whether what a row describes is still to come (事前) or already done (事後):
+    in a revision that brings in PMH, a ※ text rewritten without a word of it describes the
+    present arrangement — 事後, 低, with an explanation that says only that."""
+    decisions = decide_revision([facts(*PMH_SYSTEM), facts(*PMH_MEASURE), facts(*TRAINING)])
+    assert [d.timing.value for d in decisions] == ["事前", "事前", "事後"]
+    today = decisions[2]
+    assert (today.reason, today.confidence, today.doubt) == ("unrelated-rewrite", "低", "bodies-differ")
+    assert today.text == load_rules().reasons["unrelated-rewrite"].text and "関わらない" in today.text
+    # the same rewrite speaking of PMH belongs to the change: 事前
+    about = decide_revision([facts(*PMH_SYSTEM), facts(*PMH_MEASURE), facts(*TRAINING_PMH)])[2]
+    assert (about.timing.value, about.reason) == ("事前", "significant-item")
+    # a revision that adds nothing (the rewrite is its change) keeps every ※ rewrite 事前
+    assert decide_revision([facts(*TRAINING)])[0].timing.value == "事前"
+    # a body that marks every row of such a revision 事前 keeps it so
+    assert decide_revision([facts(*PMH_SYSTEM), facts(*TRAINING)], Habits(policy="all"))[1].timing.value == "事前"
+
+
+def test_non_significant_rows_go_with_the_revision_when_they_speak_of_what_it_brings():
+    record_items = facts("II-2別添1", "右記を追記", "【PMHを活用した情報連携に係る項目】 PMHキー、資格情報")  # 001 row 73
+    subcontract = facts("II 特定個人情報ファイルの概要(4. 特定個人情報ファイルの取扱いの委託 委託事項1 ⑥再委託事項)", "右記を追記",
+                        "申請手続きの新規・修正等登録作業、異常検知時の確認作業")  # 001 row 61
+    decisions = decide_revision([facts(*PMH_SYSTEM), record_items, subcontract])
+    assert [d.timing.value for d in decisions] == ["事前", "事前", "事後"]
+    # a name wrapped over two lines or printed in full-width letters is the same name
+    wrapped = facts("II-2別添1", "右記を追記", "【ＰＭＨを活用した情報連携に係る項目】 PM\nHキー、資格情報")
+    assert decide_revision([facts(*PMH_SYSTEM), wrapped])[1].timing.value == "事前"
+
+
+def test_a_row_that_only_points_to_a_separate_sheet_goes_with_its_revision():
+    """003 row 23: 別紙1 → 別紙1(内容修正) is not a wording fix (what changed is in the 別紙, which
+    the row does not quote); whether it speaks of the revision cannot be read, and 事前 is never late."""
+    new_recipient = facts("II-5提供先2", "", "各市町村長 ①番号法別表第二第69の項の2 ②母子保健法による健康診査に関する情報の提供の求めに関する事務")
+    sheet = facts("II-1別添1", "別紙1", "別紙1(内容修正)")
+    assert decide_revision([sheet])[0].reason != "wording"
+    assert [d.timing.value for d in decide_revision([new_recipient, sheet])] == ["事前", "事前"]
+
+
 def test_an_exception_beside_a_significant_change_stays_after_but_is_low():
     # a wording fix is one of the guideline's exceptions: 事後, and sure of it on its own; beside a
     # 重要な変更 some bodies file it 事前 with the rest, so the proposal says it is 低
@@ -168,23 +215,62 @@ def test_a_bare_label_belongs_to_the_row_before():
     assert RESOLVE.resolve("その内容", previous.item).key == "Ⅲ-7-リスク-その内容"
 
 
-def test_agreement_with_the_real_annexes():
-    """The real annexes of seeds 001 and 003: most rows agree, and rows marked 高 nearly all.
+def _real_rows() -> list[dict]:
+    return [json.loads(l) for l in shared("groundtruth/annex-rows.jsonl").read_text(encoding="utf-8").splitlines()]
 
-    Each body is judged with habits learnt only from its own earlier batches. Where the rows
-    disagree, the bodies chose 事後 for ※ texts they rewrote (001) or 事前 for plain modifications
-    (003): the guideline leaves those to the body, and the proposal says so (確度 低).
-    """
-    rows = [json.loads(l) for l in shared("groundtruth/annex-rows.jsonl").read_text(encoding="utf-8").splitlines()]
-    for history, floor in ((True, 0.88), (False, 0.85)):
-        proposed = classify_rows(rows, use_history=history)
-        judged = [(r, p) for r, p in zip(rows, proposed) if r["timing"]]
-        agree = sum(r["timing"] == p["timing"] for r, p in judged) / len(judged)
-        assert agree >= floor, (history, agree)
-        sure = [(r, p) for r, p in judged if p["confidence"] == "高"]
-        assert len(sure) >= 0.7 * len(judged)
-        assert sum(r["timing"] == p["timing"] for r, p in sure) >= 0.95 * len(sure)
-    assert all(p["item_key"] for p in proposed)
+
+def _assert_agreement(rows: list[dict], history: bool) -> None:
+    """Each body judged alone (nothing learnt from the other) agrees on ≥ 92 % of its rows; over
+    both, ≥ 70 % of the rows are 高 and ≥ 95 % of those agree."""
+    judged = []
+    for seed in ("001", "003"):
+        body = [r for r in rows if r["seed"].startswith(seed)]
+        proposed = classify_rows(body, use_history=history)
+        assert all(p["item_key"] for p in proposed)
+        pairs = [(r, p) for r, p in zip(body, proposed) if r["timing"]]
+        agree = sum(r["timing"] == p["timing"] for r, p in pairs) / len(pairs)
+        assert agree >= 0.92, (seed, history, agree)
+        judged += pairs
+    sure = [(r, p) for r, p in judged if p["confidence"] == "高"]
+    assert len(sure) >= 0.7 * len(judged)
+    assert sum(r["timing"] == p["timing"] for r, p in sure) >= 0.95 * len(sure)
+
+
+@pytest.mark.parametrize("history", [True, False])
+def test_agreement_with_the_real_annexes(history):
+    """Each real annex as an unseen body's: nothing learnt from the other body, habits only from
+    its own earlier batches. Where the rows disagree the body chose against its own other batches
+    (001 row 56, 003 rows 15, 21 and 47)."""
+    _assert_agreement(_real_rows(), history)
+
+
+def _as_published(rows: list[dict], rng) -> list[dict]:
+    """The rows as another publication prints them: texts wrapped at random places, letters and
+    digits in full width, spaces around brackets."""
+    wide = str.maketrans({c: chr(ord(c) + 0xFEE0) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"})
+    out = []
+    for r in rows:
+        r = dict(r)
+        for key in ("before", "after"):
+            text = r[key] or ""
+            if len(text) > 20:
+                cuts = sorted(rng.sample(range(1, len(text)), k=min(len(text) - 1, len(text) // 40 + 1)))
+                text = "".join(text[i:j] + "\n" for i, j in zip([0] + cuts, cuts + [len(text)])).rstrip("\n")
+            if rng.random() < 0.5:
+                text = text.translate(wide)
+            r[key] = text.replace("(", " (")
+        out.append(r)
+    return out
+
+
+@pytest.mark.parametrize("n", range(3))
+def test_agreement_holds_on_the_annexes_as_other_publications_print_them(n):
+    import random
+
+    rows = _real_rows()
+    altered = _as_published(rows, random.Random(n))
+    assert classify_rows(altered) == classify_rows(rows)  # the layout changes no proposal
+    _assert_agreement(altered, True)
 
 
 def test_history_never_uses_rows_of_the_same_or_a_later_date():

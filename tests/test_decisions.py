@@ -73,7 +73,7 @@ def test_plan_lists_the_steps_before_the_effective_date(run, demo, monkeypatch):
     monkeypatch.setattr(procedure, "_today", lambda: dt.date(2025, 1, 6))
     r = run("plan", "1", "--effective", "令和7年6月1日")
     assert r.exit_code == 0
-    assert "全項目評価書: 施行日 令和7年6月1日 の前に終えること（重要な変更 2 件、今日 令和7年1月6日）" in r.output
+    assert "全項目評価書: 施行日 令和7年6月1日 の前に終えること（重要な変更 1 件、今日 令和7年1月6日）" in r.output
     # 30 暦日 ending on an 開庁日, before 14 + 35 開庁日 (春分の日, 昭和の日 and the May holidays skipped)
     assert "住民等の意見の聴取（パブリックコメント）（原則30日以上）: 遅くとも 令和7年2月17日（月）に始め、令和7年3月18日（火）までに終える" in r.output
     assert "第三者点検: 遅くとも 令和7年3月19日（水）に始め、令和7年4月8日（火）までに終える" in r.output

@@ -49,7 +49,7 @@ def test_the_public_comment_counts_calendar_days_and_starts_and_ends_on_open_day
 def test_plan_says_which_days_are_counted_how(run, demo, today):
     today(dt.date(2026, 10, 1))
     out = run("plan", "1", "--effective", "令和9年4月1日").output
-    assert "全項目評価書: 施行日 令和9年4月1日 の前に終えること（重要な変更 2 件、今日 令和8年10月1日）" in out
+    assert "全項目評価書: 施行日 令和9年4月1日 の前に終えること（重要な変更 1 件、今日 令和8年10月1日）" in out
     assert "日数の数え方: 住民等の意見の聴取（パブリックコメント）は暦日（土日・祝日・年末年始（12月29日〜1月3日）も数える" in out
     assert "第三者点検・個人情報保護委員会への提出・公表は開庁日（土日・国民の祝日・休日と年末年始（12月29日〜1月3日）を除く）" in out
     assert "（目安: 開庁日 14 日、暦日では" in out
