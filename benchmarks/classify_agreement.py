@@ -27,7 +27,7 @@ from piadiff.display import width as display_width
 from piadiff.legacy import classify_rows
 
 HIGH, LOW = "高", "低"
-#: issue 12: on a body never seen ≥ 85 %, on 高 rows ≥ 95 % with ≥ 70 % of rows 高, on 001 and 003 ≥ 92 %
+#: on a body never seen ≥ 85 %, on 高 rows ≥ 95 % with ≥ 70 % of rows 高, on 001 and 003 ≥ 92 %
 TARGETS = "targets: a body alone ≥ 85%; 高 rows ≥ 95% with ≥ 70% of rows 高; 001 and 003 ≥ 92%"
 
 Pairs = list[tuple[dict, dict]]  # (real row, proposal)

@@ -501,7 +501,7 @@ def _walk(store, assessment_id: str, settings: Settings, until: str | None = Non
     for group in _by_date(earlier):
         learner.add([p.facts for p in group], _decided([p.row for p in group]))
         batches += 1
-    cache = DerivedCache(getattr(getattr(store, "repo", None), "git_dir", None))
+    cache = DerivedCache(getattr(store, "git_dir", None))
     chain = key(code_fingerprint(), asdict(settings), legacy, revisions[0].commit if revisions else "")
     documents: dict[str, Any] = {}  # read only for the versions not judged before, each once
     if only and until is not None and not any(p.owner == until for p in published):

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .document import Document
+from .gitcli import ObjectReader
 from .errors import PiadiffError, StoreError
 from .store import ASSESSMENTS, MARKER, Revision, Store, _commit_message, _git, _parse_commit
 
@@ -196,7 +197,11 @@ def _pull(store: Store, name: str, next_: str | None) -> PullResult:
         except git.GitCommandError:
             raise StoreError(f"共有先「{name}」の履歴はこの保存先とつながっていません（別々に piadiff init した保存先です）。"
                              "共有先の保存先を使うには git clone してください") from None
-        problems = _Checker(store, quarantine).run(new, ours, theirs)
+        checker = _Checker(store, quarantine)
+        try:
+            problems = checker.run(new, ours, theirs)
+        finally:
+            checker.close()
         if problems:
             raise PullRefused(name, problems)
         # all of it passed: the objects move from the quarantine into the store
@@ -337,7 +342,10 @@ class _Checker:
         self.repo = quarantine
         # the store's own reading functions (log, trailers, documents) over the quarantine's objects
         self.view = copy.copy(store)
-        self.view.repo = quarantine
+        self.view._repo = quarantine
+        self.view.path = self.view.git_dir = Path(quarantine.git_dir)  # git runs in the bare quarantine
+        self.view.bare = True
+        self.view._objects = ObjectReader(self.view.path)
         self.view._cache = {}
         self.settings_file = SETTINGS_FILE
         self.decisions = decisions_path("x").split("/")[0]
@@ -359,6 +367,9 @@ class _Checker:
         if text not in self.reported:  # said once, for the first commit that brings it
             self.reported.add(text)
             self.problems.append(f"{where}: {text}")
+
+    def close(self) -> None:
+        self.view._objects.close()
 
     def run(self, new: list[str], ours: str, theirs: str) -> list[str]:
         self._trust(ours)

@@ -172,8 +172,10 @@ class Store:
     """A piadiff store. Open with ``Store(path)``; create with :func:`init_store`."""
 
     def __init__(self, path: str | Path | None = None):
-        git = _git()
+        from .gitcli import ObjectReader, git_dir
+
         self.path = Path(path) if path is not None else default_store_path()
+        self._repo: "git.Repo | None" = None  # GitPython, opened by the first write (reads go through git itself)
         self._cache: dict[tuple, object] = {}
         # the last commit this process wrote: its root and folder entries and assessment ids, so the next
         # commit on top of it reads no tree from git (a folder of thousands is not parsed for every version)
@@ -186,25 +188,40 @@ class Store:
         hint = f"piadiff init で作成してください（別の場所なら --store か環境変数 PIADIFF_STORE で指定）"
         if not self.path.is_dir():
             raise StoreError(f"保存先 {self.path} がありません。{hint}")
-        try:
-            self.repo = git.Repo(self.path)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-            raise StoreError(f"{self.path} は piadiff の保存先ではありません（git リポジトリではない）。{hint}") from None
-        head = None if self.repo.bare else self._head_sha()
+        found = git_dir(self.path)
+        if found is None:
+            raise StoreError(f"{self.path} は piadiff の保存先ではありません（git リポジトリではない）。{hint}")
+        self.git_dir = found
+        self.bare = found == self.path
+        self._objects = ObjectReader(self.path)
+        head = None if self.bare else self._head_sha()
         try:
             marker = self._blob_at(head, MARKER) if head else None
         except StoreDamagedError as e:  # a store whose latest commit cannot be read is damaged, not foreign
-            self.repo.close()
+            self._objects.close()
             raise _damaged(f"保存先 {self.path} の最新の記録 {head[:10]}", e.__cause__ or e) from None
         if marker is None:
-            self.repo.close()
+            self._objects.close()
             raise StoreError(f"{self.path} は piadiff の保存先ではありません（{MARKER} がない）。{hint}")
+
+    @property
+    def repo(self) -> "git.Repo":
+        """GitPython's view of the store, for writing (opened when first asked for)."""
+        if self._repo is None:
+            git = _git()
+            try:
+                self._repo = git.Repo(self.path)
+            except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+                raise StoreError(f"{self.path} は piadiff の保存先ではありません（git リポジトリではない）") from None
+        return self._repo
 
     def close(self) -> None:
         self._flush_index()
         if self._updater:
             self._stop_updater()
-        self.repo.close()
+        self._objects.close()
+        if self._repo is not None:
+            self._repo.close()
 
     def __enter__(self) -> "Store":
         return self
@@ -229,15 +246,12 @@ class Store:
         return ids
 
     def _read_ids(self, commit: str) -> set[str]:
-        try:
-            tree = self.repo.commit(commit).tree
-            try:
-                sub = tree[ASSESSMENTS]
-            except KeyError:
-                return set()
-            return {b.name[: -len(".json")] for b in sub.blobs if b.name.endswith(".json")}
-        except _read_errors() as e:
-            raise _damaged(f"評価書の一覧（{commit[:10]}）", e) from None
+        from .gitcli import tree_names
+
+        folder = self._object(f"{commit}:{ASSESSMENTS}", f"評価書の一覧（{commit[:10]}）")
+        if folder is None or folder[0] != "tree":
+            return set()
+        return {n[: -len(".json")] for n in tree_names(folder[1]) if n.endswith(".json")}
 
     def revisions(self, assessment_id: str, *, at: str | None = None) -> list[Revision]:
         """Every version of one assessment, oldest first. Unknown id: an empty list."""
@@ -446,12 +460,9 @@ class Store:
     def _head_sha(self) -> str | None:
         """The commit the branch points at (its object is not read: a damaged one is reported where
         it is read); None on a branch with no commit yet."""
-        from git.refs.symbolic import SymbolicReference
+        from .gitcli import head_commit
 
-        try:
-            return SymbolicReference.dereference_recursive(self.repo, "HEAD")
-        except (ValueError, TypeError, OSError):
-            return None
+        return head_commit(self.git_dir, self.path)
 
     def _blob_exists(self, commit: str, path: str) -> bool:
         try:
@@ -476,18 +487,36 @@ class Store:
             return True  # cannot tell: read every version
 
     def _blob_at(self, commit: str, path: str) -> bytes | None:
-        if path.startswith(f"{ASSESSMENTS}/"):
-            # through git's long-running cat-file: no parsing of a folder of thousands of entries
-            try:
-                return self.repo.git.get_object_data(f"{commit}:{path}")[3]
-            except (ValueError, OSError):
-                pass  # not there, or damaged: the tree below says which
+        # through git's long-running cat-file: no parsing of a folder of thousands of entries
+        found = self._object(f"{commit}:{path}", path)
+        return found[1] if found is not None and found[0] == "blob" else None
+
+    def _object(self, name: str, what: str) -> tuple[str, bytes] | None:
+        """An object as ``<commit>:<path>``: None where the commit has no such path; a commit that
+        is missing or damaged is a damaged store."""
+        from .gitcli import GitFailed
+
         try:
-            return self.repo.commit(commit).tree[path].data_stream.read()
-        except KeyError:
-            return None
-        except _read_errors() as e:  # a missing or damaged git object
-            raise _damaged(path, e) from e
+            found = self._objects.read(name)
+            if found is None and ":" in name and not self._absent(*name.split(":", 1)):
+                raise GitFailed("cat-file", 128, f"fatal: {name} を読めません（git のオブジェクトがありません）")
+            return found
+        except GitFailed as e:
+            raise _damaged(what, e) from None
+
+    def _absent(self, commit: str, path: str) -> bool:
+        """Whether ``path`` is not in ``commit``'s trees (rather than named there with its object lost)."""
+        from .gitcli import tree_names
+
+        tree, parts = f"{commit}^{{tree}}", path.split("/")
+        for i, part in enumerate(parts):
+            found = self._objects.read(tree)
+            if found is None or found[0] != "tree":
+                return False  # the commit or one of its trees is lost
+            if part not in tree_names(found[1]):
+                return True
+            tree = f"{commit}:{'/'.join(parts[:i + 1])}"
+        return False
 
     def id_for(self, document: Document) -> str:
         """The id ``record`` gives a document recorded without --id."""
@@ -715,7 +744,7 @@ class Store:
 
         git = _git()
         head = self._head_sha()
-        if head is None or self.repo.bare:
+        if head is None or self.bare:
             return
         try:
             out = self.repo.git.diff_index("--cached", "-z", "--no-renames", head, "--", ASSESSMENTS,
@@ -759,10 +788,10 @@ class Store:
         """Put the files bulk() recorded since the last flush into git's index, with one git process."""
         import subprocess
 
-        git = _git()
         queued, self._index_queue = self._index_queue, []
         if not queued:
             return
+        git = _git()
         lines = b"".join(b"100644 %s\t%s\0" % (blob.encode(), path.encode("utf-8")) for blob, path in queued)
         for attempt in range(10):
             try:
@@ -787,13 +816,14 @@ class Store:
     def _read_log(self, ref: str, path: str | None, limit: int | None = None) -> list[Revision]:
         # one record per commit, ended by NUL (-z); inside it the id, the author's name and the date are
         # one line each (git's commit header has no room for a newline in them), then the message as is
-        git = _git()
-        args = [ref, "-z", "--format=%H%n%an%n%aI%n%B"] + ([f"-n{limit}"] if limit else [])
+        from .gitcli import GitFailed, run
+
+        args = ["log", ref, "-z", "--format=%H%n%an%n%aI%n%B"] + ([f"-n{limit}"] if limit else [])
         if path:
             args += ["--", path]
         try:
-            out = self.repo.git.log(*args, stdout_as_string=False)
-        except git.GitCommandError as e:
+            out = run(self.path, *args)
+        except GitFailed as e:
             raise _damaged("履歴", e) from None
         revs = []
         for record in out.split(b"\0"):
@@ -857,6 +887,13 @@ def _damaged(what: str, error: BaseException) -> StoreDamagedError:
 
 def git_problem(error: BaseException) -> str:
     """What git (or GitPython) said, as one line of plain text: never a Python repr."""
+    from .gitcli import GitFailed
+
+    if isinstance(error, GitFailed):
+        lines = [l.strip() for l in error.stderr.splitlines() if l.strip()]
+        fatal = [l for l in lines if l.startswith(("fatal:", "error:"))]
+        line = (fatal or lines or [f"git が終了コード {error.status} で失敗しました"])[-1]
+        return line.removeprefix("fatal: ").removeprefix("error: ")[:200]
     git = _git()
     if isinstance(error, git.GitCommandError):
         text = "\n".join(_unwrap(getattr(error, a, "") or "") for a in ("stderr", "stdout"))

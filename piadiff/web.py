@@ -348,9 +348,9 @@ def _edit_routes(app, open_store, settings, refuse, today) -> None:
         if "git" not in place:
             if store is None:
                 with open_store() as s:
-                    place["git"] = s.repo.git_dir
+                    place["git"] = s.git_dir
             else:
-                place["git"] = store.repo.git_dir
+                place["git"] = store.git_dir
         return Drafts(place["git"])
 
     def where(aid: str | None, token: str | None) -> dict:

@@ -204,3 +204,37 @@ def test_content_equal_to_an_earlier_version_is_found_after_git_packs_it(store):
     git(store, "gc", "-q")  # the blobs move from loose objects into a pack
     result = store.record(doc, change_date="2030-01-01")
     assert not result.recorded and result.revision == v1
+
+
+def test_reads_go_to_the_store_whatever_gits_variables_say(store, tmp_path, monkeypatch):
+    """Reading goes through the git command: a GIT_DIR or GIT_INDEX_FILE left in the shell must not
+    point it at another repository."""
+    rev = store.record(load_document(MINIMAL)).revision
+    other = tmp_path / "other"
+    subprocess.run(["git", "init", "-q", str(other)], check=True)
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    monkeypatch.setenv("GIT_INDEX_FILE", str(other / "index"))
+    with Store(store.path) as again:
+        assert [r.label for r in again.revisions(rev.assessment_id)] == ["v1"]
+        assert again.read(again.revision(rev.assessment_id)) == load_document(MINIMAL)
+
+
+def test_the_branch_is_found_after_git_packs_its_refs(store):
+    doc = load_document(MINIMAL)
+    store.record(doc)
+    git(store, "pack-refs", "--all")  # refs/heads/main moves into packed-refs
+    assert not (store.git_dir / "refs" / "heads" / "main").exists()
+    with Store(store.path) as again:
+        assert [s.latest.label for s in again.summaries()] == ["v1"]
+        again.record(revise(doc, 公表日="令和7年4月1日"))
+        assert [r.label for r in again.revisions(again.assessment_ids()[0])] == ["v1", "v2"]
+
+
+def test_a_read_only_command_does_not_open_gitpython(store):
+    """GitPython's import costs more than a read; it is opened for writing only."""
+    rev = store.record(load_document(MINIMAL)).revision
+    with Store(store.path) as again:
+        again.summaries()
+        again.read(again.revision(rev.assessment_id, "v1"))
+        assert again.read_file("settings.yaml") is None
+        assert again._repo is None
