@@ -69,7 +69,7 @@ def main() -> None:
 
         cases = [
             ("python -c pass", [sys.executable, "-c", "pass"], None),
-            ("python -c 'import click, git' (floor of log)", [sys.executable, "-c", "import click, git"], None),
+            ("python -c 'import click' (floor of every command)", [sys.executable, "-c", "import click"], None),
             ("piadiff --help", piadiff + ["--help"], None),
             ("piadiff log (empty store)", piadiff + ["log"], None),
             ("piadiff schema (catalog; data cache cold)", piadiff + ["schema", "全項目"], empty_cache),

@@ -27,19 +27,18 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass
-from importlib import resources
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from .document import Document, normalize
 from .errors import NotFoundError, PiadiffError, StoreDamagedError, StoreError
 from .inputs import check_author, check_id, check_message, decode_value, encode_value, one_line, readable
-from .load import parse_text
 from .wareki import parse_date, to_wareki
 
-if TYPE_CHECKING:  # GitPython is imported only when a store is opened
+if TYPE_CHECKING:  # GitPython is imported only to write; a document only to read one
     import git
+
+    from .document import Document
 
 MARKER = "piadiff-store.json"
 ASSESSMENTS = "assessments"
@@ -157,6 +156,8 @@ def init_store(path: str | Path) -> "Store":
         config.set_value("core", "commitGraph", "true")
         config.set_value("gc", "writeCommitGraph", "true")
         config.set_value("fetch", "writeCommitGraph", "true")
+    from importlib import resources
+
     readme = (resources.files("piadiff") / "store_readme.md").read_text(encoding="utf-8")
     (root / "README.md").write_text(readme, encoding="utf-8", newline="\n")
     (root / MARKER).write_text(json.dumps(STORE_FORMAT, indent=2) + "\n", encoding="utf-8", newline="\n")
@@ -185,7 +186,7 @@ class Store:
         self._encoding: str | None = None
         self._updater = None  # inside bulk(): the long-running git update-ref --stdin (False: this git has none)
         self._index_queue: list[tuple[str, str]] = []  # inside bulk(): (blob, path) not yet in git's index
-        hint = f"piadiff init で作成してください（別の場所なら --store か環境変数 PIADIFF_STORE で指定）"
+        hint = "piadiff init で作成してください（別の場所なら --store か環境変数 PIADIFF_STORE で指定）"
         if not self.path.is_dir():
             raise StoreError(f"保存先 {self.path} がありません。{hint}")
         found = git_dir(self.path)
@@ -304,6 +305,9 @@ class Store:
         What the store holds was checked when it was recorded, so it is parsed as it is; ``check``
         validates it against the catalog again (as ``fsck`` does).
         """
+        from .document import Document, normalize  # not needed to list versions
+        from .load import parse_text
+
         source = f"{revision.assessment_id} {revision.label}"
         data = parse_text(self.read_bytes(revision).decode("utf-8"), source, "json")
         return normalize(data, source) if check else Document(data)
