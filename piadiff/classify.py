@@ -335,13 +335,19 @@ def facts_kind(before: str, after: str, ruleset: RuleSet | None = None) -> str:
     return "changed"
 
 
+@lru_cache(maxsize=4096)
 def layout_free(text: str) -> str:
     """A text as the rules read it: what a publication's layout does to it undone — full-width
     letters and digits (NFKC), lines wrapped inside a sentence, runs of spaces."""
     import unicodedata
 
-    text = unicodedata.normalize("NFKC", text).replace("\r", "")
-    return re.sub(r"[ \t]+", " ", text.replace("\n", "")).strip()
+    if not unicodedata.is_normalized("NFKC", text):  # the quick check: most texts need nothing
+        text = unicodedata.normalize("NFKC", text)
+    text = text.replace("\r", "").replace("\n", "")
+    return (_SPACES.sub(" ", text) if "  " in text or "\t" in text else text).strip()
+
+
+_SPACES = re.compile(r"[ \t]+")
 
 
 @lru_cache(maxsize=65536)
@@ -356,6 +362,12 @@ def judge(facts: Facts) -> tuple[Rule, Reason]:
     detect = _Detect(facts, ruleset)
     rule = next(r for r in ruleset.rules if _matches(r, facts, ruleset, detect))
     return rule, ruleset.reasons[rule.reason]
+
+
+def clear_caches() -> None:
+    """Forget every judged row and read text (for measuring a first judgement)."""
+    for cached in (judge, layout_free, _terms_of):
+        cached.cache_clear()
 
 
 # a revision as one submission --------------------------------------------------------------------
