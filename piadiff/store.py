@@ -814,10 +814,17 @@ class Store:
         Cached per commit id: the history below a commit never changes."""
         key = ("log", ref, path, limit)
         if key not in self._cache:
-            self._cache[key] = self._read_log(ref, path, limit)
+            if path is not None and limit is None:
+                self._cache[key] = self._path_log(ref, path)
+            else:
+                self._cache[key] = self._read_log(ref, path, limit)
         return list(self._cache[key])
 
     def _read_log(self, ref: str, path: str | None, limit: int | None = None) -> list[Revision]:
+        return _revisions(self._log_records(ref, path, limit), path)
+
+    def _log_records(self, ref: str, path: str | None, limit: int | None = None) -> list[tuple[str, str, str, str]]:
+        """(commit, author, date, message) of each commit of ``git log ref [-- path]``, newest first."""
         # one record per commit, ended by NUL (-z); inside it the id, the author's name and the date are
         # one line each (git's commit header has no room for a newline in them), then the message as is
         from .gitcli import GitFailed, run
@@ -829,17 +836,77 @@ class Store:
             out = run(self.path, *args)
         except GitFailed as e:
             raise _damaged("履歴", e) from None
-        revs = []
+        records = []
         for record in out.split(b"\0"):
             fields = record.lstrip(b"\n").decode("utf-8", errors="replace").split("\n", 3)
-            if len(fields) < 3 or not _SHA.match(fields[0]):
-                continue
-            sha, author, when, body = (fields + [""])[:4]
-            rev = _parse_commit(sha, author, when, body)
-            if rev is not None and (path is None or f"{ASSESSMENTS}/{rev.assessment_id}.json" == path):
-                revs.append(rev)
-        revs.reverse()
-        return revs
+            if len(fields) >= 3 and _SHA.match(fields[0]):
+                records.append(tuple((fields + [""])[:4]))
+        return records
+
+    def _path_log(self, head: str, path: str) -> list[Revision]:
+        """One file's versions. Its log is kept (in the derived cache, with the commit it was read at),
+        so that a later read asks git only about the commits since: in a store of thousands of
+        assessments one file's full log walks every commit, the kept one only the new ones."""
+        from .derived import DerivedCache, key
+
+        cache = DerivedCache(self.git_dir)
+        k = key("path-log", 1, path)
+        kept = cache.get(k)
+        since = kept.get("head") if kept else None
+        old = _kept_records(kept.get("records")) if kept else None
+        records = None
+        if isinstance(since, str) and _SHA.match(since) and old is not None:
+            if since == head:
+                records = old
+            else:
+                new = self._commits_since(since, head)
+                if new is not None:
+                    records = (self._log_records(f"{since}..{head}", path) if new else []) + old
+        if records is None:
+            records = self._log_records(head, path)
+        if since != head:
+            cache.put(k, {"head": head, "records": [list(r) for r in records]})
+        return _revisions(records, path)
+
+    def _commits_since(self, since: str, head: str) -> int | None:
+        """How many commits ``head`` has on top of ``since``: None unless ``since`` is an ancestor of
+        ``head`` and the commits since form one line (a merge's file log is not the sum of two)."""
+        from .gitcli import GitFailed, run
+
+        try:
+            out = run(self.path, "rev-list", "--parents", "--left-right", f"{since}...{head}").decode("ascii", errors="replace")
+        except GitFailed:
+            return None  # e.g. the kept commit is gone (history rewritten by hand)
+        count = 0
+        for line in out.splitlines():
+            fields = line.split()  # >commit parent
+            if len(fields) != 2 or not fields[0].startswith(">"):
+                return None  # a commit of ``since`` that ``head`` lacks, or a merge
+            count += 1
+        return count
+
+
+def _kept_records(value: object) -> list[tuple[str, str, str, str]] | None:
+    """Log records as the derived cache kept them; None if they do not have that shape."""
+    if not isinstance(value, list):
+        return None
+    out = []
+    for r in value:
+        if not (isinstance(r, list) and len(r) == 4 and all(isinstance(x, str) for x in r) and _SHA.match(r[0])):
+            return None
+        out.append((r[0], r[1], r[2], r[3]))
+    return out
+
+
+def _revisions(records: list[tuple[str, str, str, str]], path: str | None) -> list[Revision]:
+    """The versions log records hold, oldest first (one file's only, when ``path`` is given)."""
+    revs = []
+    for sha, author, when, body in records:
+        rev = _parse_commit(sha, author, when, body)
+        if rev is not None and (path is None or f"{ASSESSMENTS}/{rev.assessment_id}.json" == path):
+            revs.append(rev)
+    revs.reverse()
+    return revs
 
 
 class _Bulk:

@@ -97,11 +97,14 @@ def piadiff(*args: str, cwd: Path, env: dict | None = None) -> subprocess.Comple
 
 
 def snapshot(store: Path) -> dict[str, bytes]:
-    """Every file of a store, .git included: to prove a failed command changed nothing."""
+    """Every file of a store, .git included: to prove a failed command changed nothing. What piadiff
+    derives and keeps in .git/piadiff-cache is left out: reading may add to it, and it holds nothing
+    the store does not (deleting it loses nothing)."""
+    cache = store / ".git" / "piadiff-cache"
     return {
         str(p.relative_to(store)): p.read_bytes()
         for p in sorted(store.rglob("*"))
-        if p.is_file() and not p.name.endswith(".lock")
+        if p.is_file() and not p.name.endswith(".lock") and cache not in p.parents
     }
 
 

@@ -238,3 +238,54 @@ def test_a_read_only_command_does_not_open_gitpython(store):
         again.read(again.revision(rev.assessment_id, "v1"))
         assert again.read_file("settings.yaml") is None
         assert again._repo is None
+
+
+def _fresh_versions(store, aid):
+    """The versions as a store that has kept nothing reads them."""
+    import shutil
+
+    shutil.rmtree(store.git_dir / "piadiff-cache", ignore_errors=True)
+    with Store(store.path) as fresh:
+        return fresh.revisions(aid)
+
+
+def test_one_assessments_kept_log_follows_records_resets_and_merges(store):
+    """A file's log is kept with the commit it was read at, and a later read asks git only about
+    the commits since; whatever happened since, it gives what a full read gives."""
+    doc = load_document(MINIMAL)
+    aid = store.record(doc).revision.assessment_id
+    with Store(store.path) as s:
+        assert [r.label for r in s.revisions(aid)] == ["v1"]  # kept now
+    store.record(revise(doc, 公表日="令和7年4月1日"))
+    other = revise(doc, 評価書番号="98", 評価書名="テスト市 別の事務 重点項目評価書")
+    store.record(other)  # a commit that does not touch the file
+    with Store(store.path) as s:
+        assert [r.label for r in s.revisions(aid)] == ["v1", "v2"] == [r.label for r in _fresh_versions(store, aid)]
+    with Store(store.path) as s:
+        s.revisions(aid)
+    git(store, "reset", "-q", "--hard", "HEAD~2")  # history rewritten by hand: the kept commit is gone from it
+    with Store(store.path) as s:
+        assert [r.label for r in s.revisions(aid)] == ["v1"]
+    # a merge made with plain git: read in full
+    git(store, "checkout", "-q", "-b", "side")
+    with Store(store.path) as s:
+        s.record(revise(doc, 公表日="令和7年4月1日"))
+    git(store, "checkout", "-q", "main")
+    with Store(store.path) as s:
+        s.record(other)
+        s.revisions(aid)
+    git(store, "-c", "user.name=x", "-c", "user.email=x", "merge", "-q", "--no-edit", "side")
+    with Store(store.path) as s:
+        assert [r.label for r in s.revisions(aid)] == [r.label for r in _fresh_versions(store, aid)] == ["v1", "v2"]
+
+
+def test_a_damaged_kept_log_is_read_again_from_git(store):
+    doc = load_document(MINIMAL)
+    aid = store.record(doc).revision.assessment_id
+    store.record(revise(doc, 公表日="令和7年4月1日"))
+    with Store(store.path) as s:
+        s.revisions(aid)
+    for kept in (store.git_dir / "piadiff-cache").glob("*/*.json.z"):
+        kept.write_bytes(b"not zlib")
+    with Store(store.path) as s:
+        assert [r.label for r in s.revisions(aid)] == ["v1", "v2"]
