@@ -200,6 +200,8 @@ class _Detect:
     def wording(self) -> bool:
         if not self.prose or refers_elsewhere(self.f.before) or refers_elsewhere(self.f.after):
             return False  # 別紙1 → 別紙1(内容修正): what changed is in the 別紙, which the row does not quote
+        if self.f.before == self.f.after and self.f.before:
+            return True  # only the layout changed (width, wrapping): read the same
         d, i = len(self.deleted.replace("\n", "")), len(self.inserted.replace("\n", ""))
         numbers_only = re.fullmatch(r"[\d０-９\s]+", self.deleted + self.inserted) is not None
         if 0 < max(d, i) <= int(self.limits.get("wording_chars", 5)) and len(self.f.before) >= 5 and not numbers_only:
@@ -323,7 +325,7 @@ def became_empty(after: str, ruleset: RuleSet | None = None) -> bool:
 def facts_kind(before: str, after: str, ruleset: RuleSet | None = None) -> str:
     """added / removed / changed, read from placeholders as annexes write them."""
     p = (ruleset or load_rules()).patterns
-    b, a = layout_free(before), layout_free(after)  # however each was wrapped or printed
+    b, a = layout_free_pair(before, after)  # however each was wrapped or printed
     if was_empty(b, ruleset) or any(b.startswith(m) for m in p.get("addition_markers", [])):
         return "added"
     if became_empty(a, ruleset):
@@ -335,18 +337,29 @@ def facts_kind(before: str, after: str, ruleset: RuleSet | None = None) -> str:
     return "changed"
 
 
+def layout_free_pair(before: str, after: str) -> tuple[str, str]:
+    """Both texts of a change as the rules read them (:func:`layout_free`): widths are undone in both
+    or in neither, so that a text printed one way is never compared with one read another way."""
+    wide = bool(_WIDTH.search(before) or _WIDTH.search(after))
+    return layout_free(before, wide), layout_free(after, wide)
+
+
 @lru_cache(maxsize=4096)
-def layout_free(text: str) -> str:
-    """A text as the rules read it: what a publication's layout does to it undone — full-width
-    letters and digits (NFKC), lines wrapped inside a sentence, runs of spaces."""
+def layout_free(text: str, widths: bool = True) -> str:
+    """A text as the rules read it: what a publication's layout does to it undone — lines wrapped
+    inside a sentence, runs of spaces and, with ``widths``, full-width letters and digits and
+    half-width kana (NFKC; needed only where one of the two texts has them)."""
     import unicodedata
 
-    if not unicodedata.is_normalized("NFKC", text):  # the quick check: most texts need nothing
+    if widths:
         text = unicodedata.normalize("NFKC", text)
-    text = text.replace("\r", "").replace("\n", "")
+    if "\n" in text or "\r" in text:
+        text = text.replace("\r", "").replace("\n", "")
     return (_SPACES.sub(" ", text) if "  " in text or "\t" in text else text).strip()
 
 
+#: what NFKC changes that a rule reads: full-width letters and digits, half-width kana, the wide space
+_WIDTH = re.compile("[０-９Ａ-Ｚａ-ｚ\uff61-\uff9f\u3000]")
 _SPACES = re.compile(r"[ \t]+")
 
 
@@ -357,7 +370,8 @@ def judge(facts: Facts) -> tuple[Rule, Reason]:
     Kept per facts: the habits of each batch are learnt from every earlier batch, so without it
     an annex of n versions judges its rows n times over.
     """
-    facts = replace(facts, before=layout_free(facts.before), after=layout_free(facts.after))
+    before, after = layout_free_pair(facts.before, facts.after)
+    facts = replace(facts, before=before, after=after)
     ruleset = load_rules()
     detect = _Detect(facts, ruleset)
     rule = next(r for r in ruleset.rules if _matches(r, facts, ruleset, detect))

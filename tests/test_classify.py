@@ -129,6 +129,14 @@ def test_non_significant_rows_go_with_the_revision_when_they_speak_of_what_it_br
     assert decide_revision([facts(*PMH_SYSTEM), wrapped])[1].timing.value == "事前"
 
 
+def test_a_text_printed_another_way_is_a_wording_fix():
+    """Full-width letters and digits or a line wrapped elsewhere change nothing the text says."""
+    measure = "Ⅲ-3 リスク2 その他の措置の内容"
+    for before, after in [("年1回、ID を点検する。", "年１回、ＩＤ を点検する。"), ("年1回、IDを点検する。", "年1回、IDを\n点検する。")]:
+        decision = one(measure, before, after)
+        assert (decision.rule, decision.timing.value) == ("wording", "事後"), (before, after)
+
+
 def test_a_row_that_only_points_to_a_separate_sheet_goes_with_its_revision():
     """003 row 23: 別紙1 → 別紙1(内容修正) is not a wording fix (what changed is in the 別紙, which
     the row does not quote); whether it speaks of the revision cannot be read, and 事前 is never late."""
