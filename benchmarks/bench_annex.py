@@ -13,7 +13,7 @@ wall and CPU seconds of the whole process):
   versions; per version, as a multiple of ``changes`` of one pair;
 - in this process, diff + classification of the pair beside a bare ``deepdiff.DeepDiff`` of it.
 
-``--check`` (CI) exits 1 unless ``annex`` over the versions takes at most 3 × ``changes`` of one
+``--check`` (CI) exits 1 unless ``annex`` over the versions takes at most 3 × the CPU time of ``changes`` of one
 pair and the store of twice as many versions at most 2 × as long: linear whatever the machine.
 """
 
@@ -117,10 +117,11 @@ def main() -> None:
           f"(= {in_process / bare:.2f}×)   [target ≤ 20 ms]")
     if args.check:
         problems = []
-        if annex["xlsx"][0] > 3 * pair[0]:
-            problems.append(f"annex over {n} versions takes {annex['xlsx'][0] / pair[0]:.1f}× changes of one pair (at most 3×)")
-        if double[0] > 2 * annex["xlsx"][0]:
-            problems.append(f"annex over {2 * n} versions takes {double[0] / annex['xlsx'][0]:.1f}× {n} versions (at most 2×)")
+        # CPU time: on a shared machine a process waiting for the CPU adds to its wall time, not to this
+        if annex["xlsx"][1] > 3 * pair[1]:
+            problems.append(f"annex over {n} versions takes {annex['xlsx'][1] / pair[1]:.1f}× changes of one pair (at most 3×)")
+        if double[1] > 2 * annex["xlsx"][1]:
+            problems.append(f"annex over {2 * n} versions takes {double[1] / annex['xlsx'][1]:.1f}× {n} versions (at most 2×)")
         for p in problems:
             print(f"CHECK FAILED: {p}")
         if problems:
