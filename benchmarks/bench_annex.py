@@ -14,7 +14,8 @@ wall and CPU seconds of the whole process):
 - in this process, diff + classification of the pair beside a bare ``deepdiff.DeepDiff`` of it.
 
 ``--check`` (CI) exits 1 unless ``annex`` over the versions takes at most 3 × the CPU time of ``changes`` of one
-pair and the store of twice as many versions at most 2 × as long: linear whatever the machine.
+pair and the store of twice as many versions at most 2 × as long: linear whatever the machine. Its
+figures are the best CPU times of the three commands taken in turn.
 """
 
 from __future__ import annotations
@@ -86,6 +87,16 @@ def main() -> None:
         double_env = {**env, "PIADIFF_STORE": str(tmp / "double" / "store")}
         run_timed(PIADIFF + ["annex", "bench", "-o", "d.xlsx"], tmp, 1, double_env)
         double = run_timed(PIADIFF + ["annex", "bench", "-o", "d.xlsx"], tmp, runs, double_env)
+        if args.check:
+            # the check's figures: the three commands taken in turn, best CPU time of each, so that a
+            # busy moment of a shared machine cannot fall on one of them only
+            best = [float("inf")] * 3
+            for _ in range(max(runs, 3)):
+                for i, (cmd, e) in enumerate([(PIADIFF + ["changes", "bench", "v1", "v2", "-o", "c.json"], env),
+                                              (PIADIFF + ["annex", "bench", "-o", "a.xlsx"], env),
+                                              (PIADIFF + ["annex", "bench", "-o", "d.xlsx"], double_env)]):
+                    best[i] = min(best[i], run_timed(cmd, tmp, 1, e)[1])
+            check_pair, check_annex, check_double = best
         rows = (tmp / "c.json").read_text(encoding="utf-8").count('"item_code"')
         annex_rows = sum(1 for _ in (tmp / "a.html").read_text(encoding="utf-8").split("<tr")) - 1
 
@@ -96,14 +107,22 @@ def main() -> None:
         from piadiff.diff import diff
         from piadiff.settings import Settings
 
+        # as in a `changes` process, only the two documents are held: the other versions built above
+        # would make every garbage collection walk them too
+        import gc
+
+        size = len(docs[0].canonical_bytes()) / 1024
+        v1, v2 = docs[0], docs[1]
+        del docs
+        gc.collect()
+
         def diff_and_classify():
             clear_caches()  # nothing judged or read before: each run judges the pair anew
-            batch_rows(diff(docs[0], docs[1]), dt.date(2020, 2, 1), "v2", Settings())
+            batch_rows(diff(v1, v2), dt.date(2020, 2, 1), "v2", Settings())
 
         in_process = median_call(diff_and_classify, max(runs, 5))
-        bare = median_call(lambda: DeepDiff(docs[0].data, docs[1].data), max(runs, 5))
+        bare = median_call(lambda: DeepDiff(v1.data, v2.data), max(runs, 5))
 
-    size = len(docs[0].canonical_bytes()) / 1024
     print(f"document: 全項目評価書, every item filled, {size:.0f} KB canonical JSON; {args.changes} long texts changed per version")
     print(f"anchors: git diff --no-index --word-diff v1 v2 {fmt(git)}; piadiff --version {fmt(startup)}")
     print(f"changes bench v1 v2 ({rows} rows), first run    {fmt(pair_first)}")
@@ -117,11 +136,12 @@ def main() -> None:
           f"(= {in_process / bare:.2f}×)   [target ≤ 20 ms]")
     if args.check:
         problems = []
-        # CPU time: on a shared machine a process waiting for the CPU adds to its wall time, not to this
-        if annex["xlsx"][1] > 3 * pair[1]:
-            problems.append(f"annex over {n} versions takes {annex['xlsx'][1] / pair[1]:.1f}× changes of one pair (at most 3×)")
-        if double[1] > 2 * annex["xlsx"][1]:
-            problems.append(f"annex over {2 * n} versions takes {double[1] / annex['xlsx'][1]:.1f}× {n} versions (at most 2×)")
+        print(f"check (best CPU of runs taken in turn): changes of one pair {check_pair * 1000:.0f} ms, annex over {n} "
+              f"versions {check_annex * 1000:.0f} ms, over {2 * n} versions {check_double * 1000:.0f} ms")
+        if check_annex > 3 * check_pair:
+            problems.append(f"annex over {n} versions takes {check_annex / check_pair:.1f}× changes of one pair (at most 3×)")
+        if check_double > 2 * check_annex:
+            problems.append(f"annex over {2 * n} versions takes {check_double / check_annex:.1f}× {n} versions (at most 2×)")
         for p in problems:
             print(f"CHECK FAILED: {p}")
         if problems:

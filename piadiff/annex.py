@@ -11,16 +11,17 @@ import datetime as dt
 import difflib
 import re
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .catalog import ENTRY_NUMBER, Item
 from .classify import (DOUBTS, HIGH, LOW, Facts, HabitLearner, Habits, Timing, decide_revision, facts_kind, person_decision,
                        reason_label, rule_label, with_effective)
-from .diff import Change, ChangeKind, Step, diff, entry_title
 from .render import CARRIED_OVER, COLUMNS, REVIEW  # noqa: F401  (the sheet's columns and marks live with the renderers)
 from .settings import Settings
-from .procedure import threshold_move
 from .wareki import to_wareki
+
+if TYPE_CHECKING:  # diffing is imported where a version is judged: a kept annex needs none of it
+    from .diff import Change, Step
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,8 @@ def _checkbox_change(item: Item, before: list | None, after: list | None) -> tup
 
 def _format_entry(group: Item, entry: dict, settings: Settings) -> str:
     """A whole group entry as the form prints it: its title, then each filled item."""
+    from .diff import entry_title
+
     lines = [f"{entry_title(group, entry[ENTRY_NUMBER])}"]
     lines += _entry_lines(group, entry, settings)
     return "\n".join(lines)
@@ -303,6 +306,8 @@ class _Texts:
 
 def _texts(change: Change, settings: Settings) -> _Texts:
     """変更前 / 変更後 as the form prints them, with placeholders and, if asked, excerpts."""
+    from .diff import ChangeKind
+
     item = change.item
     if change.kind is ChangeKind.MOVED:
         return _Texts(change.before, change.after)
@@ -321,6 +326,9 @@ def _texts(change: Change, settings: Settings) -> _Texts:
 
 def change_facts(change: Change, texts: _Texts) -> Facts:
     """What the classifier needs to know about one change."""
+    from .diff import ChangeKind
+    from .procedure import threshold_move
+
     before, after = texts.before_full or texts.before, texts.after_full or texts.after
     kind = change.kind.value
     if change.kind is ChangeKind.CHANGED:
@@ -410,6 +418,8 @@ def changes_between(store, assessment_id: str, old_ref: str, new_ref: str, setti
             return batch
     old, new = store.read(old_rev), store.read(new_rev)
     decisions = load_decisions(store, old_rev.assessment_id).get(new_rev.label)
+    from .diff import diff
+
     rows = batch_rows(diff(old, new), new_rev.change_date, new_rev.label, settings, None, decisions)
     return Batch(new_rev.label, new_rev.change_date, old_rev.label, rows, _warnings(old, new, rows, settings))
 
@@ -468,6 +478,8 @@ def next_batch(store, assessment_id: str, document, change_date: dt.date, settin
     walk = _walk(store, aid, settings, until=latest.label, only=True)  # the learner kept with the latest batch
     old = store.read(latest)
     label = f"v{latest.number + 1}"
+    from .diff import diff
+
     rows, _ = _judged_batch(diff(old, document), change_date, label, settings, walk.learner.habits(settings.habits(None)))
     return Batch(label, change_date, latest.label, rows, _warnings(old, document, rows, settings))
 
@@ -532,6 +544,8 @@ def _walk(store, assessment_id: str, settings: Settings, until: str | None = Non
         else:
             old, new = read(old_rev), read(new_rev)
             habits = learner.habits(settings.habits(None))
+            from .diff import diff
+
             rows, facts = _judged_batch(diff(old, new), new_rev.change_date, new_rev.label, settings, habits, decisions.get(new_rev.label))
             batch = Batch(new_rev.label, new_rev.change_date, old_rev.label, rows, _warnings(old, new, rows, settings))
             if own:
