@@ -1,7 +1,7 @@
 """A store of many assessments: build it with bulk record, then time one assessment's commands
 beside the same commands in a store holding only that assessment.
 
-    python benchmarks/bench_scale.py [--assessments 1000] [--versions 10] [--work DIR] [--build-only]
+    python benchmarks/bench_scale.py [--assessments 1000] [--versions 10] [--work DIR] [--build-only] [--fsck]
 
 Documents are full-size (every item filled; one in five a 全項目評価書 of ~210 KB, the others
 重点項目評価書 of ~130 KB); each version changes 5 items. Prints the build time (wall, and the CPU
@@ -86,6 +86,7 @@ def main() -> None:
     p.add_argument("--versions", type=int, default=10)
     p.add_argument("--work", type=Path)
     p.add_argument("--build-only", action="store_true", help="only the bulk record, not the per-command comparison")
+    p.add_argument("--fsck", action="store_true", help="also time piadiff fsck over the whole store")
     a = p.parse_args()
     work = a.work or Path(tempfile.mkdtemp(prefix="piadiff-scale-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -110,6 +111,11 @@ def main() -> None:
     print(f"bulk record (piadiff record DIR, {a.versions} runs): {build:.0f} s = {build / 60:.1f} min; per version "
           f"{build / count * 1000:.1f} ms wall, {cpu / count * 1000:.1f} ms CPU (record processes and their git); "
           f"1,000 × 10 at this rate: {build / count * 10000 / 60:.1f} min   [target ≤ 5 min]")
+    if a.fsck:
+        t = time.perf_counter()
+        r = subprocess.run(PIADIFF + ["fsck", "--store", "big"], cwd=work, capture_output=True, text=True)
+        took = time.perf_counter() - t
+        print(f"fsck of the whole store: {took:.0f} s = {took / 60:.1f} min, exit {r.returncode}: {r.stdout.strip().splitlines()[-1] if r.stdout.strip() else r.stderr.strip()[-200:]}")
     if a.build_only:
         if not a.work:
             shutil.rmtree(work, ignore_errors=True)
