@@ -338,6 +338,8 @@ class Store:
         message = check_message(message)
         data = document.canonical_bytes()
         digest = document.content_hash()
+        if not self._bulk:  # (a bulk run does this once, as it starts)
+            self._remove_stale_temporaries()
         for attempt in range(_RETRIES):
             head = self._head_sha()
             ids = self._ids_at(head)  # one reading of the tree serves the id and whether it exists
@@ -717,6 +719,18 @@ class Store:
         except FileNotFoundError:
             pass
 
+    def _remove_stale_temporaries(self) -> None:
+        """Remove the ``.<file>.<pid>.tmp`` a record killed while writing a checked-out file left
+        behind (a writer still running keeps its own)."""
+        for tmp in (self.path / ASSESSMENTS).glob(".*.tmp"):
+            pid = _int_or_none(tmp.name.rsplit(".", 2)[-2])
+            if pid is None or pid == os.getpid() or _running(pid):
+                continue
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+
     def _sync_worktree(self, path: str, data: bytes, blob: str, *, queue: bool = False) -> None:
         """Keep the checked-out files and index equal to the branch, for plain git users."""
         git = _git()
@@ -750,6 +764,7 @@ class Store:
         head = self._head_sha()
         if head is None or self.bare:
             return
+        self._remove_stale_temporaries()
         try:
             out = self.repo.git.diff_index("--cached", "-z", "--no-renames", head, "--", ASSESSMENTS,
                                            stdout_as_string=False)
@@ -961,23 +976,38 @@ def git_problem(error: BaseException) -> str:
     from .gitcli import GitFailed
 
     if isinstance(error, GitFailed):
-        lines = [l.strip() for l in error.stderr.splitlines() if l.strip()]
-        fatal = [l for l in lines if l.startswith(("fatal:", "error:"))]
-        line = (fatal or lines or [f"git が終了コード {error.status} で失敗しました"])[-1]
-        return line.removeprefix("fatal: ").removeprefix("error: ")[:200]
+        return _git_said(error.stderr, error.status)
     git = _git()
     if isinstance(error, git.GitCommandError):
-        text = "\n".join(_unwrap(getattr(error, a, "") or "") for a in ("stderr", "stdout"))
-        lines = [l.strip() for l in text.splitlines() if l.strip()]
-        fatal = [l for l in lines if l.startswith(("fatal:", "error:"))]
-        line = (fatal or lines or [f"git が終了コード {error.status} で失敗しました"])[-1]
-        return line.removeprefix("fatal: ").removeprefix("error: ")[:200]
+        return _git_said("\n".join(_unwrap(getattr(error, a, "") or "") for a in ("stderr", "stdout")), error.status)
     text = str(error)
     if shas := re.findall(r"[0-9a-f]{40}", text):
         return f"git のオブジェクト {shas[0]} が壊れているか、ありません"
     if isinstance(error, OSError) and error.strerror:
         return error.strerror
     return "git のオブジェクトを読めません"
+
+
+def _int_or_none(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, owned by someone else
+    return True
+
+
+def _git_said(text: str, status: object) -> str:
+    """git's last fatal or error line (else its last line), without the prefix."""
+    lines = [l.strip() for l in text.splitlines() if l.strip()]
+    fatal = [l for l in lines if l.startswith(("fatal:", "error:"))]
+    line = (fatal or lines or [f"git が終了コード {status} で失敗しました"])[-1]
+    return line.removeprefix("fatal: ").removeprefix("error: ")[:200]
 
 
 def _unwrap(text: str) -> str:

@@ -289,3 +289,20 @@ def test_a_damaged_kept_log_is_read_again_from_git(store):
         kept.write_bytes(b"not zlib")
     with Store(store.path) as s:
         assert [r.label for r in s.revisions(aid)] == ["v1", "v2"]
+
+
+def test_a_checked_out_file_a_killed_record_was_writing_is_cleaned_up(store):
+    """Killed between writing the checked-out file's temporary and renaming it, a record leaves
+    ``.<file>.<pid>.tmp``: the next record removes it, unless its writer is still running."""
+    import os
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    folder = store.path / "assessments"
+    folder.mkdir(exist_ok=True)
+    stale = folder / f".99-x.json.{dead.pid}.tmp"
+    stale.write_bytes(b"{}")
+    running = folder / f".98-x.json.{os.getppid()}.tmp"  # a writer that is still there
+    running.write_bytes(b"{}")
+    store.record(load_document(MINIMAL))
+    assert not stale.exists() and running.exists()
