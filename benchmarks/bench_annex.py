@@ -91,7 +91,7 @@ def main() -> None:
             # the check's figures: the three commands taken in turn, best CPU time of each, so that a
             # busy moment of a shared machine cannot fall on one of them only
             best = [float("inf")] * 3
-            for _ in range(max(runs, 3)):
+            for _ in range(max(runs, 5)):
                 for i, (cmd, e) in enumerate([(PIADIFF + ["changes", "bench", "v1", "v2", "-o", "c.json"], env),
                                               (PIADIFF + ["annex", "bench", "-o", "a.xlsx"], env),
                                               (PIADIFF + ["annex", "bench", "-o", "d.xlsx"], double_env)]):
